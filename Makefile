@@ -1,0 +1,88 @@
+# Makefile - builds build/tokentrail, its unit tests and benchmarks.
+#
+#   make                       build/tokentrail
+#   make check                 unit tests and end-to-end tests
+#   make SANITIZE=address,undefined check
+#   make DEVELOPER=1           warnings become errors
+#   make demo                  the whole pipeline on bundled data
+#   make bench                 analyze benchmark; make bench-snapshot
+
+CC       ?= cc
+BUILD    ?= build
+PREFIX   ?= /usr/local
+PKGS      = libpq sqlite3 zlib libcrypto
+
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I. \
+            -include common/banned.h
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wmissing-declarations \
+            -Wold-style-definition -Wpointer-arith -Wcast-qual \
+            -Wcast-align -Wwrite-strings -Wformat=2 -Wformat-security \
+            -Wundef -Wvla -Wimplicit-fallthrough -Wnull-dereference \
+            -Wunused -fno-common -pthread
+CFLAGS   += $(shell pkg-config --cflags $(PKGS))
+LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lcsv -pthread -lm
+
+ifeq ($(DEVELOPER),1)
+CFLAGS   += -Werror
+endif
+ifneq ($(SANITIZE),)
+CFLAGS   += -fsanitize=$(SANITIZE) -g -O1 -fno-omit-frame-pointer \
+            -fno-sanitize-recover=all
+LDFLAGS  += -fsanitize=$(SANITIZE)
+endif
+
+MODULE_SRC := $(sort $(wildcard common/*.c snapshot/*.c analyze/*.c))
+CMD_SRC    := $(sort $(wildcard cmd/*.c))
+UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
+HEADERS    := $(wildcard common/*.h snapshot/*.h analyze/*.h cmd/*.h)
+
+MODULE_OBJ := $(MODULE_SRC:%.c=$(BUILD)/%.o)
+CMD_OBJ    := $(CMD_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all check unit e2e demo bench bench-snapshot clean install
+
+all: $(BUILD)/tokentrail
+
+$(BUILD)/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/libtokentrail.a: $(MODULE_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/tokentrail: $(CMD_OBJ) $(BUILD)/libtokentrail.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtokentrail.a $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	    $(BUILD)/libtokentrail.a $(LDLIBS) -lcmocka
+
+unit: $(UNIT_BIN)
+
+check: $(BUILD)/tokentrail $(UNIT_BIN)
+	BUILD=$(BUILD) tests/run.sh
+
+install: $(BUILD)/tokentrail
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BUILD)/tokentrail $(DESTDIR)$(PREFIX)/bin/tokentrail
+
+clean:
+	rm -rf $(BUILD)
+
+# Debian packages for building, testing and benchmarking; sudo when not
+# root.  "make deps" is the first half of the README's quick start.
+DEB_PACKAGES = build-essential pkg-config postgresql postgresql-client \
+               libpq-dev libsqlite3-dev sqlite3 zlib1g-dev libcsv-dev \
+               libcmocka-dev libssl-dev
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: deps
+deps:
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends $(DEB_PACKAGES)

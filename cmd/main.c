@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd/main.c - the tokentrail command: dispatches to a subcommand from a
+ * sorted table and handles the top-level --help and --version.
+ */
+#include "cmd/main.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "common/diag.h"
+#include "common/version.h"
+
+struct subcommand {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	void (*usage)(void);
+	const char *summary;
+};
+
+static const struct subcommand subcommands[] = {
+	{ "analyze", cmd_analyze, cmd_analyze_usage,
+	    "attribute access-log requests to tokens and write reports" },
+	{ "snapshot", cmd_snapshot, cmd_snapshot_usage,
+	    "copy the token tables into a SQLite snapshot" },
+};
+
+#define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))
+
+int
+usage_error(const char *command)
+{
+	if (command)
+		diag_hint("See \"tokentrail %s --help\" for the options.",
+		    command);
+	else
+		diag_hint("See \"tokentrail --help\" for the commands.");
+	return EXIT_USAGE;
+}
+
+static void
+main_usage(void)
+{
+	printf("usage: tokentrail command [options] [argument ...]\n"
+	       "       tokentrail help command\n"
+	       "       tokentrail --help | --version\n"
+	       "\n"
+	       "Commands:\n");
+	for (size_t i = 0; i < N_SUBCOMMANDS; i++)
+		printf("  %-10s %s\n", subcommands[i].name,
+		    subcommands[i].summary);
+	printf("\nRun \"tokentrail help command\" for a command's options.\n");
+}
+
+static const struct subcommand *
+find_subcommand(const char *name)
+{
+	for (size_t i = 0; i < N_SUBCOMMANDS; i++)
+		if (strcmp(subcommands[i].name, name) == 0)
+			return &subcommands[i];
+	return NULL;
+}
+
+static int
+unknown_subcommand(const char *name)
+{
+	char quoted[DIAG_QUOTE_SIZE];
+
+	diag_error("unrecognized command \"%s\"", diag_quote_str(quoted, name));
+	return usage_error(NULL);
+}
+
+static int
+help_command(int argc, char **argv)
+{
+	const struct subcommand *sub;
+
+	if (argc < 2) {
+		main_usage();
+		return EXIT_OK;
+	}
+	if (argc > 2) {
+		diag_error("too many arguments for \"help\"");
+		return usage_error(NULL);
+	}
+	sub = find_subcommand(argv[1]);
+	if (!sub)
+		return unknown_subcommand(argv[1]);
+	sub->usage();
+	return EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct subcommand *sub;
+
+	if (argc < 2) {
+		diag_error("no command given");
+		return usage_error(NULL);
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		main_usage();
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("tokentrail %s\n", TOKENTRAIL_VERSION);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "help") == 0)
+		return help_command(argc - 1, argv + 1);
+
+	sub = find_subcommand(argv[1]);
+	if (!sub)
+		return unknown_subcommand(argv[1]);
+	return sub->run(argc - 1, argv + 1);
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd/main.h - exit statuses and the subcommand entry points.  Only cmd/
+ * turns outcomes into exit statuses; the modules return 0 or -1.
+ */
+#ifndef TOKENTRAIL_CMD_MAIN_H
+#define TOKENTRAIL_CMD_MAIN_H
+
+/* Every exit status of every subcommand; the README lists them too. */
+enum exit_status {
+	EXIT_OK = 0,       /* everything read, every output written */
+	EXIT_FAILED = 1,   /* the run failed; no output was left behind */
+	EXIT_USAGE = 2,    /* invalid command line */
+	EXIT_PARTIAL = 3,  /* outputs written, but some input was damaged
+	                      or could not be read */
+	EXIT_FINDINGS = 4, /* outputs written; findings at or above
+	                      --fail-on exist */
+};
+
+/*
+ * Print "tokentrail: error: <what>" already done by the caller, then the
+ * hint that points to "tokentrail <command> --help".  Returns EXIT_USAGE.
+ */
+int usage_error(const char *command);
+
+/* Subcommand entry points: argv[0] is the subcommand's name. */
+int cmd_analyze(int argc, char **argv);
+int cmd_snapshot(int argc, char **argv);
+
+/* The usage text of each subcommand, printed by "tokentrail help CMD". */
+void cmd_analyze_usage(void);
+void cmd_snapshot_usage(void);
+
+#endif

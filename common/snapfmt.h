@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * common/snapfmt.h - the snapshot file format, declared once for the code
+ * that writes it (snapshot/) and the code that reads it (analyze/).
+ *
+ * A snapshot is a SQLite file whose tables keep the Bitbucket source names
+ * and column names, plus a tokentrail_meta(key, value) table.  Its
+ * application_id marks it as ours and its user_version is the format
+ * version.  The catalog below lists every table tokentrail copies, the
+ * columns it needs, and the type of every column it knows, so that a CSV
+ * export (which carries no types) is loaded exactly like a live database.
+ */
+#ifndef TOKENTRAIL_COMMON_SNAPFMT_H
+#define TOKENTRAIL_COMMON_SNAPFMT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* PRAGMA application_id of every snapshot: the ASCII bytes "TkTr". */
+#define SNAPFMT_APPLICATION_ID 0x546b5472
+/* PRAGMA user_version: bumped whenever a reader must change. */
+#define SNAPFMT_VERSION 1
+/* The provenance table. */
+#define SNAPFMT_META_TABLE "tokentrail_meta"
+
+/* How a value is stored in the snapshot. */
+enum snapfmt_type {
+	SNAPFMT_TEXT,    /* text as PostgreSQL prints it; timestamps too */
+	SNAPFMT_INTEGER, /* smallint, integer, bigint */
+	SNAPFMT_BOOLEAN, /* PostgreSQL t/f, stored as integer 1/0 */
+};
+
+struct snapfmt_column {
+	const char *name;
+	enum snapfmt_type type;
+	bool is_required; /* the analysis cannot do without it */
+};
+
+/* Which rows of a source table the snapshot keeps. */
+enum snapfmt_rows {
+	SNAPFMT_ALL_ROWS,        /* every row */
+	SNAPFMT_TOKEN_USERS,     /* user_id is some token's USER_ID */
+	SNAPFMT_TOKEN_AUDIT,     /* audit rows whose ACTION concerns tokens */
+};
+
+struct snapfmt_table {
+	const char *name;      /* source and snapshot name, case kept */
+	bool is_required;      /* a missing table is an error */
+	enum snapfmt_rows rows;
+	const struct snapfmt_column *columns; /* known columns, NULL-ended */
+};
+
+/*
+ * The tables, in export order (tokens first, so that the user filters
+ * see the same token rows), ended by an entry whose name is NULL.
+ */
+extern const struct snapfmt_table snapfmt_tables[];
+
+/* The catalog entry of a table, or NULL when tokentrail does not copy it. */
+const struct snapfmt_table *snapfmt_find_table(const char *name);
+
+/*
+ * The known type of a column of table, or SNAPFMT_TEXT when the column is
+ * not in the catalog (a newer Bitbucket may add columns).
+ */
+enum snapfmt_type snapfmt_column_type(const struct snapfmt_table *table,
+    const char *column);
+
+#endif
