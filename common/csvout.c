@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * common/csvout.c - safe CSV cells: formula neutralising and visible
+ * escaping of bytes that are not printable UTF-8, then libcsv's quoting.
+ */
+#include "common/csvout.h"
+
+#include <csv.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+void
+csvout_init(struct csvout *csv, FILE *fp)
+{
+	memset(csv, 0, sizeof(*csv));
+	csv->fp = fp;
+}
+
+void
+csvout_release(struct csvout *csv)
+{
+	free(csv->scratch);
+	csv->scratch = NULL;
+	csv->scratch_cap = 0;
+}
+
+/* Grow *dst to hold need bytes; returns -1 when memory ran out. */
+static int
+reserve(char **dst, size_t *cap, size_t need)
+{
+	size_t new_cap = *cap ? *cap : 256;
+	char *p;
+
+	if (need <= *cap)
+		return 0;
+	while (new_cap < need) {
+		if (new_cap > SIZE_MAX / 2)
+			return -1;
+		new_cap *= 2;
+	}
+	p = realloc(*dst, new_cap);
+	if (!p)
+		return -1;
+	*dst = p;
+	*cap = new_cap;
+	return 0;
+}
+
+/*
+ * Length of the valid UTF-8 sequence at s (at most len bytes), or 0 when
+ * the bytes there are not one.  Overlong forms, surrogates and code points
+ * above U+10FFFF are invalid.
+ */
+static size_t
+utf8_sequence_len(const unsigned char *s, size_t len)
+{
+	size_t n;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (n > len)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
+static bool
+is_formula_start(unsigned char c)
+{
+	return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' ||
+	    c == '\r';
+}
+
+/* True for bytes of a sequence that is written escaped: controls other
+ * than TAB, LF and CR, DEL, and the C1 controls. */
+static bool
+needs_escape(const unsigned char *s, size_t n)
+{
+	if (n == 1)
+		return (s[0] < 0x20 && s[0] != '\t' && s[0] != '\n' &&
+		    s[0] != '\r') || s[0] == 0x7f;
+	return n == 2 && s[0] == 0xc2 && s[1] < 0xa0;
+}
+
+size_t
+csvout_make_safe(char **dst, size_t *cap, const char *text, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)text;
+	size_t out = 0;
+
+	/* Worst case: an apostrophe, then four bytes per input byte. */
+	if (len > (SIZE_MAX - 2) / 4 || reserve(dst, cap, len * 4 + 2) != 0)
+		return SIZE_MAX;
+	if (len > 0 && is_formula_start(s[0]))
+		(*dst)[out++] = '\'';
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_sequence_len(s + i, len - i);
+
+		if (n == 0 || needs_escape(s + i, n)) {
+			size_t bytes = n ? n : 1;
+
+			for (size_t k = 0; k < bytes; k++) {
+				(*dst)[out++] = '\\';
+				(*dst)[out++] = 'x';
+				(*dst)[out++] = hex[s[i + k] >> 4];
+				(*dst)[out++] = hex[s[i + k] & 0xf];
+			}
+			i += bytes;
+		} else if (s[i] == '\\') {
+			(*dst)[out++] = '\\';
+			(*dst)[out++] = '\\';
+			i++;
+		} else {
+			memcpy(*dst + out, s + i, n);
+			out += n;
+			i += n;
+		}
+	}
+	return out;
+}
+
+static void
+separate(struct csvout *csv)
+{
+	if (csv->n_cells++ > 0 && putc(',', csv->fp) == EOF)
+		csv->has_failed = true;
+}
+
+void
+csvout_text(struct csvout *csv, const char *text, size_t len)
+{
+	size_t n;
+
+	separate(csv);
+	n = csvout_make_safe(&csv->scratch, &csv->scratch_cap, text, len);
+	if (n == SIZE_MAX) {
+		csv->has_failed = true;
+		return;
+	}
+	if (csv_fwrite(csv->fp, csv->scratch, n) != 0)
+		csv->has_failed = true;
+}
+
+void
+csvout_str(struct csvout *csv, const char *text)
+{
+	if (text)
+		csvout_text(csv, text, strlen(text));
+	else
+		csvout_empty(csv);
+}
+
+void
+csvout_empty(struct csvout *csv)
+{
+	separate(csv);
+}
+
+void
+csvout_u64(struct csvout *csv, uint64_t value)
+{
+	separate(csv);
+	if (fprintf(csv->fp, "%" PRIu64, value) < 0)
+		csv->has_failed = true;
+}
+
+void
+csvout_i64(struct csvout *csv, int64_t value)
+{
+	separate(csv);
+	if (fprintf(csv->fp, "%" PRId64, value) < 0)
+		csv->has_failed = true;
+}
+
+void
+csvout_end_row(struct csvout *csv)
+{
+	if (fputs("\r\n", csv->fp) == EOF)
+		csv->has_failed = true;
+	csv->n_cells = 0;
+}
+
+void
+csvout_header(struct csvout *csv, const char *const *names)
+{
+	for (size_t i = 0; names[i]; i++)
+		csvout_str(csv, names[i]);
+	csvout_end_row(csv);
+}
+
+bool
+csvout_has_failed(const struct csvout *csv)
+{
+	return csv->has_failed || ferror(csv->fp);
+}

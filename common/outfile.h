@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * common/outfile.h - an output file that is either complete or absent.
+ * It is written under a temporary name in its target directory, flushed
+ * and synced by outfile_finish(), and renamed into place by
+ * outfile_commit(); outfile_abort() removes the temporary file.  Several
+ * outputs can be finished first and committed together at the end.
+ */
+#ifndef TOKENTRAIL_COMMON_OUTFILE_H
+#define TOKENTRAIL_COMMON_OUTFILE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct outfile {
+	char *path;     /* final name */
+	char *tmp_path; /* ".name.XXXXXX" beside it, while it exists */
+	FILE *fp;       /* open until outfile_finish() */
+};
+
+/*
+ * Create the temporary file for path, mode 0644 before umask.  Returns 0,
+ * or reports why and returns -1 with nothing created.
+ */
+int outfile_open(struct outfile *out, const char *path);
+
+/*
+ * Flush, sync and close the temporary file.  Returns 0, or reports the
+ * write error (a full disk shows here) and returns -1; the temporary file
+ * remains until outfile_abort().
+ */
+int outfile_finish(struct outfile *out);
+
+/*
+ * Rename the finished temporary file to the final name.  Returns 0, or
+ * reports why and returns -1.
+ */
+int outfile_commit(struct outfile *out);
+
+/* Close and remove the temporary file if there is one; free the names.
+ * Safe to call after outfile_commit() and on a zeroed struct. */
+void outfile_abort(struct outfile *out);
+
+/* Sync the directory that holds path, so that renames into it last.
+ * Returns 0, or reports why and returns -1. */
+int outfile_sync_dir(const char *path);
+
+#endif
