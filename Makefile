@@ -78,7 +78,7 @@ clean:
 # root.  "make deps" is the first half of the README's quick start.
 DEB_PACKAGES = build-essential pkg-config postgresql postgresql-client \
                libpq-dev libsqlite3-dev sqlite3 zlib1g-dev libcsv-dev \
-               libcmocka-dev libssl-dev
+               libcmocka-dev libssl-dev tzdata
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps
