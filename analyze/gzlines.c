@@ -1,0 +1,556 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * analyze/gzlines.c - one input file (gzip or plain text) as a stream of
+ * lines; first stage of analyze: file -> lines -> parse -> join -> reports.
+ *
+ * The file is read in 256 KiB chunks; every chunk is hashed as it is read.
+ * A refill function (gz_refill_zlib() or gz_refill_plain()) produces the
+ * next chunk of text, and gzlines_next() scans it with memchr(), returning
+ * pointers into it.  Only a line that spans two chunks is copied, into a
+ * carry buffer of GZLINES_MAX_LINE + 1 bytes (the extra byte holds a CR
+ * that may precede the LF), so memory stays bounded whatever the input.
+ */
+#include "analyze/gzlines.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "common/diag.h"
+#include "common/sha256.h"
+
+#define GZ_BUF_SIZE   (256 * 1024) /* input and output chunks */
+#define GZ_SNIFF_SIZE (64 * 1024)  /* bytes looked at for CR-only text */
+#define GZ_NUL_WINDOW 512          /* a NUL this early means binary */
+#define GZ_CARRY_CAP  (GZLINES_MAX_LINE + 1)
+
+struct gzlines {
+	char *path;
+	int fd;
+	enum gzlines_format format;
+	struct sha256 sha;
+	bool is_file_eof;   /* read() returned 0 */
+	uint64_t n_read;    /* bytes read from the file, all hashed */
+	unsigned char *in;  /* raw file bytes */
+	size_t in_len;      /* bytes at in (plain files and sniffing) */
+	unsigned char *out; /* inflated text (gzip only) */
+	z_stream strm;
+	bool has_strm;          /* strm was initialised */
+	bool is_member_done;    /* last inflate() ended a member */
+	const char *view;       /* the chunk being scanned */
+	size_t view_len;        /* bytes at view */
+	size_t pos;             /* scan position in view */
+	bool is_eof;            /* no more chunks will come */
+	bool is_term_known;     /* term has been decided */
+	char term;              /* line terminator, '\n' or '\r' */
+	char *carry;            /* start of a line that spans chunks */
+	uint64_t carry_total;   /* its length so far, including bytes cut */
+	uint64_t n_lines;       /* lines delivered */
+	uint64_t n_members;     /* gzip members completed */
+	uint64_t bytes_out;     /* text bytes produced */
+	bool is_damaged;        /* the stream ended at damage */
+	uint64_t damage_offset; /* compressed offset where it did */
+	const char *damage_reason;
+};
+
+static const char *const format_names[] = {
+	[GZLINES_PLAIN] = "plain",
+	[GZLINES_GZIP] = "gzip",
+	[GZLINES_EMPTY] = "empty",
+	[GZLINES_BZIP2] = "bzip2",
+	[GZLINES_ZIP] = "zip",
+	[GZLINES_XZ] = "xz",
+	[GZLINES_ZSTD] = "zstd",
+	[GZLINES_BINARY] = "binary",
+};
+
+/*
+ * Read up to cap bytes into buf, hashing them.  Sets *got (0 at end of
+ * file).  Returns 0, or -1 after reporting a read error.
+ */
+static int
+gz_read(struct gzlines *gz, unsigned char *buf, size_t cap, size_t *got)
+{
+	char qpath[DIAG_QUOTE_SIZE];
+	ssize_t n;
+
+	*got = 0;
+	if (gz->is_file_eof)
+		return 0;
+	do
+		n = read(gz->fd, buf, cap);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return diag_error_errno("could not read file \"%s\"",
+		    diag_quote_str(qpath, gz->path));
+	if (n == 0) {
+		gz->is_file_eof = true;
+		return 0;
+	}
+	*got = (size_t)n;
+	gz->n_read += (uint64_t)n;
+	return sha256_update(&gz->sha, buf, (size_t)n);
+}
+
+/*
+ * Append to gz->in until it holds at least want bytes or the file ends.
+ * Returns 0 or -1 after reporting.
+ */
+static int
+gz_fill_in(struct gzlines *gz, size_t want)
+{
+	size_t got;
+
+	while (gz->in_len < want && !gz->is_file_eof) {
+		if (gz_read(gz, gz->in + gz->in_len, GZ_BUF_SIZE - gz->in_len,
+		        &got) < 0)
+			return -1;
+		gz->in_len += got;
+	}
+	return 0;
+}
+
+static enum gzlines_format
+gz_sniff(const unsigned char *p, size_t len)
+{
+	static const unsigned char xz_magic[] = { 0xfd, '7', 'z', 'X', 'Z', 0 };
+	static const unsigned char zstd_magic[] = { 0x28, 0xb5, 0x2f, 0xfd };
+
+	if (len == 0)
+		return GZLINES_EMPTY;
+	if (len >= 2 && p[0] == 0x1f && p[1] == 0x8b)
+		return GZLINES_GZIP;
+	if (len >= 3 && memcmp(p, "BZh", 3) == 0)
+		return GZLINES_BZIP2;
+	if (len >= 4 && memcmp(p, "PK\3\4", 4) == 0)
+		return GZLINES_ZIP;
+	if (len >= sizeof(xz_magic) &&
+	    memcmp(p, xz_magic, sizeof(xz_magic)) == 0)
+		return GZLINES_XZ;
+	if (len >= sizeof(zstd_magic) &&
+	    memcmp(p, zstd_magic, sizeof(zstd_magic)) == 0)
+		return GZLINES_ZSTD;
+	if (memchr(p, '\0', len < GZ_NUL_WINDOW ? len : GZ_NUL_WINDOW) != NULL)
+		return GZLINES_BINARY;
+	return GZLINES_PLAIN;
+}
+
+/* Turn a zlib error message into one of our static damage reasons. */
+static const char *
+gz_damage_reason(const char *msg)
+{
+	if (msg == NULL)
+		return "invalid deflate data";
+	if (strstr(msg, "data check") != NULL)
+		return "bad CRC";
+	if (strstr(msg, "length check") != NULL)
+		return "bad length";
+	if (strstr(msg, "header") != NULL || strstr(msg, "method") != NULL)
+		return "invalid gzip header";
+	return "invalid deflate data";
+}
+
+static void
+gz_set_damage(struct gzlines *gz, uint64_t offset, const char *reason)
+{
+	gz->is_damaged = true;
+	gz->damage_offset = offset;
+	gz->damage_reason = reason;
+	gz->is_eof = true;
+}
+
+/*
+ * Between two gzip members: decide whether another member follows.  Sets
+ * gz->is_eof at a clean end, records damage when the next bytes are not a
+ * gzip header, or resets the inflater for the next member.  Returns 0, or
+ * -1 after reporting a read error.
+ */
+static int
+gz_next_member(struct gzlines *gz)
+{
+	z_stream *s = &gz->strm;
+	uint64_t offset;
+
+	/* Keep what is left of the input and make sure two bytes are there. */
+	if (s->avail_in < 2) {
+		memmove(gz->in, s->next_in, s->avail_in);
+		gz->in_len = s->avail_in;
+		if (gz_fill_in(gz, 2) < 0)
+			return -1;
+		s->next_in = gz->in;
+		s->avail_in = (uInt)gz->in_len;
+	}
+	offset = gz->n_read - s->avail_in;
+	if (s->avail_in == 0) {
+		gz->is_eof = true;
+		return 0;
+	}
+	if (s->avail_in < 2 || s->next_in[0] != 0x1f || s->next_in[1] != 0x8b) {
+		gz_set_damage(gz, offset, "garbage after gzip member");
+		return 0;
+	}
+	if (inflateReset(s) != Z_OK)
+		return diag_error("could not restart decompression");
+	gz->is_member_done = false;
+	return 0;
+}
+
+/* Read the next raw chunk for the inflater.  Returns 0 or -1. */
+static int
+gz_feed(struct gzlines *gz)
+{
+	size_t got;
+
+	if (gz_read(gz, gz->in, GZ_BUF_SIZE, &got) < 0)
+		return -1;
+	gz->strm.next_in = gz->in;
+	gz->strm.avail_in = (uInt)got;
+	if (got == 0)
+		gz_set_damage(gz, gz->n_read, "unexpected end of file");
+	return 0;
+}
+
+/* Handle what one inflate() call returned.  Returns 0 or -1. */
+static int
+gz_inflate_result(struct gzlines *gz, int rc)
+{
+	switch (rc) {
+	case Z_OK:
+	case Z_BUF_ERROR:
+		return 0;
+	case Z_STREAM_END:
+		gz->n_members++;
+		gz->is_member_done = true;
+		return 0;
+	case Z_MEM_ERROR:
+		return diag_error("could not decompress: out of memory");
+	default:
+		gz_set_damage(gz, gz->n_read - gz->strm.avail_in,
+		    gz_damage_reason(gz->strm.msg));
+		return 0;
+	}
+}
+
+/*
+ * Inflate into gz->out until it is full or the stream ends (cleanly or at
+ * damage), and make it the view.  This is the zlib backend: a second
+ * backend fills the same view the same way.  Returns 0 or -1.
+ */
+static int
+gz_refill_zlib(struct gzlines *gz)
+{
+	z_stream *s = &gz->strm;
+	size_t produced;
+
+	s->next_out = gz->out;
+	s->avail_out = GZ_BUF_SIZE;
+	while (s->avail_out > 0 && !gz->is_eof) {
+		if (gz->is_member_done) {
+			if (gz_next_member(gz) < 0)
+				return -1;
+			continue;
+		}
+		if (s->avail_in == 0) {
+			if (gz_feed(gz) < 0)
+				return -1;
+			continue;
+		}
+		if (gz_inflate_result(gz, inflate(s, Z_NO_FLUSH)) < 0)
+			return -1;
+	}
+	produced = GZ_BUF_SIZE - s->avail_out;
+	gz->bytes_out += produced;
+	gz->view = (const char *)gz->out;
+	gz->view_len = produced;
+	gz->pos = 0;
+	return 0;
+}
+
+/* Read the next chunk of a plain file and make it the view. */
+static int
+gz_refill_plain(struct gzlines *gz)
+{
+	/* The first chunk was read when the format was sniffed. */
+	if (gz->bytes_out == 0 && gz->in_len > 0) {
+		if (gz_fill_in(gz, GZ_BUF_SIZE) < 0)
+			return -1;
+	} else {
+		if (gz_read(gz, gz->in, GZ_BUF_SIZE, &gz->in_len) < 0)
+			return -1;
+	}
+	if (gz->in_len == 0)
+		gz->is_eof = true;
+	gz->bytes_out += gz->in_len;
+	gz->view = (const char *)gz->in;
+	gz->view_len = gz->in_len;
+	gz->pos = 0;
+	return 0;
+}
+
+/*
+ * Pick the line terminator from the first text: CR when the first 64 KiB
+ * hold a CR and no LF (old Mac line ends), LF otherwise.
+ */
+static void
+gz_decide_term(struct gzlines *gz)
+{
+	size_t n = gz->view_len < GZ_SNIFF_SIZE ? gz->view_len : GZ_SNIFF_SIZE;
+
+	gz->term = '\n';
+	if (memchr(gz->view, '\n', n) == NULL &&
+	    memchr(gz->view, '\r', n) != NULL)
+		gz->term = '\r';
+	gz->is_term_known = true;
+}
+
+/* Produce the next chunk of text, out of the hot path.  Returns 0 or -1. */
+static int
+gz_refill(struct gzlines *gz)
+{
+	int rc;
+
+	if (gz->format == GZLINES_GZIP)
+		rc = gz_refill_zlib(gz);
+	else
+		rc = gz_refill_plain(gz);
+	if (rc == 0 && !gz->is_term_known)
+		gz_decide_term(gz);
+	return rc;
+}
+
+/* Keep up to GZ_CARRY_CAP bytes of a line that continues past the chunk. */
+static void
+gz_carry(struct gzlines *gz, const char *p, size_t len)
+{
+	if (gz->carry_total < GZ_CARRY_CAP) {
+		size_t room = GZ_CARRY_CAP - (size_t)gz->carry_total;
+
+		memcpy(gz->carry + gz->carry_total, p, len < room ? len : room);
+	}
+	gz->carry_total += len;
+}
+
+/*
+ * Fill *line from len bytes at data, which precede a terminator (or the
+ * end of the stream, is_unterminated); total is the line's full length,
+ * of which data may hold only the first GZ_CARRY_CAP bytes.
+ */
+static int
+gz_deliver(struct gzlines *gz, struct gzline *line, const char *data,
+    uint64_t total, bool is_unterminated)
+{
+	if (!is_unterminated && gz->term == '\n' && total > 0 &&
+	    total <= GZ_CARRY_CAP && data[total - 1] == '\r')
+		total--;
+	line->data = data;
+	line->is_too_long = total > GZLINES_MAX_LINE;
+	line->len = line->is_too_long ? GZLINES_MAX_LINE : (size_t)total;
+	line->is_unterminated = is_unterminated;
+	line->number = ++gz->n_lines;
+	gz->carry_total = 0;
+	return 1;
+}
+
+const char *
+gzlines_format_name(enum gzlines_format format)
+{
+	if ((size_t)format >= sizeof(format_names) / sizeof(format_names[0]))
+		return "unknown";
+	return format_names[format];
+}
+
+bool
+gzlines_is_readable(enum gzlines_format format)
+{
+	return format == GZLINES_PLAIN || format == GZLINES_GZIP ||
+	    format == GZLINES_EMPTY;
+}
+
+/*
+ * Open path without blocking (a FIFO would wait for a writer), refuse
+ * anything but a regular file, then switch back to blocking reads.
+ * Returns the descriptor, or -1 after reporting.
+ */
+static int
+gz_open_regular(const char *path)
+{
+	char qpath[DIAG_QUOTE_SIZE];
+	struct stat st;
+	int fd, flags;
+
+	diag_quote_str(qpath, path);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return diag_error_errno("could not open file \"%s\"", qpath);
+	if (fstat(fd, &st) != 0) {
+		diag_error_errno("could not stat file \"%s\"", qpath);
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		diag_error("cannot read file \"%s\": it is %s", qpath,
+		    S_ISDIR(st.st_mode)        ? "a directory"
+		        : S_ISFIFO(st.st_mode) ? "a FIFO"
+		                               : "not a regular file");
+		goto fail;
+	}
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+		diag_error_errno("could not open file \"%s\"", qpath);
+		goto fail;
+	}
+	return fd;
+
+fail:
+	close(fd);
+	return -1;
+}
+
+/* Allocate the buffers and, for gzip, the inflater.  Returns 0 or -1. */
+static int
+gz_setup(struct gzlines *gz)
+{
+	gz->carry = malloc(GZ_CARRY_CAP);
+	if (gz->carry == NULL)
+		return diag_error("could not open file: out of memory");
+	if (gz->format != GZLINES_GZIP)
+		return 0;
+
+	gz->out = malloc(GZ_BUF_SIZE);
+	if (gz->out == NULL)
+		return diag_error("could not open file: out of memory");
+	gz->strm.next_in = gz->in;
+	gz->strm.avail_in = (uInt)gz->in_len;
+	if (inflateInit2(&gz->strm, 15 + 16) != Z_OK)
+		return diag_error("could not start decompression");
+	gz->has_strm = true;
+	return 0;
+}
+
+int
+gzlines_open(struct gzlines **out, const char *path)
+{
+	struct gzlines *gz;
+
+	*out = NULL;
+	gz = calloc(1, sizeof(*gz));
+	if (gz == NULL)
+		return diag_error("could not open file: out of memory");
+	gz->fd = -1;
+	gz->path = strdup(path);
+	gz->in = malloc(GZ_BUF_SIZE);
+	if (gz->path == NULL || gz->in == NULL) {
+		diag_error("could not open file: out of memory");
+		goto fail;
+	}
+	if (sha256_init(&gz->sha) < 0)
+		goto fail;
+	gz->fd = gz_open_regular(path);
+	if (gz->fd < 0 || gz_fill_in(gz, GZ_SNIFF_SIZE) < 0)
+		goto fail;
+
+	gz->format = gz_sniff(gz->in, gz->in_len);
+	gz->is_eof = gz->format != GZLINES_PLAIN && gz->format != GZLINES_GZIP;
+	if (gz_setup(gz) < 0)
+		goto fail;
+	*out = gz;
+	return 0;
+
+fail:
+	gzlines_close(gz, NULL);
+	return -1;
+}
+
+enum gzlines_format
+gzlines_format(const struct gzlines *gz)
+{
+	return gz->format;
+}
+
+int
+gzlines_next(struct gzlines *gz, struct gzline *line)
+{
+	for (;;) {
+		size_t rest = gz->view_len - gz->pos;
+		const char *p, *end;
+
+		if (rest == 0) {
+			if (!gz->is_eof) {
+				if (gz_refill(gz) < 0)
+					return -1;
+				continue;
+			}
+			if (gz->carry_total == 0)
+				return 0;
+			return gz_deliver(
+			    gz, line, gz->carry, gz->carry_total, true);
+		}
+
+		/* The hot path: a whole line inside the chunk. */
+		p = gz->view + gz->pos;
+		end = memchr(p, gz->term, rest);
+		if (end == NULL) {
+			gz_carry(gz, p, rest);
+			gz->pos = gz->view_len;
+			continue;
+		}
+		gz->pos += (size_t)(end - p) + 1;
+		if (gz->carry_total == 0)
+			return gz_deliver(
+			    gz, line, p, (size_t)(end - p), false);
+		gz_carry(gz, p, (size_t)(end - p));
+		return gz_deliver(gz, line, gz->carry, gz->carry_total, false);
+	}
+}
+
+/* Read and hash the rest of the file.  Returns 0 or -1. */
+static int
+gz_drain(struct gzlines *gz)
+{
+	size_t got;
+
+	do {
+		if (gz_read(gz, gz->in, GZ_BUF_SIZE, &got) < 0)
+			return -1;
+	} while (got > 0);
+	return 0;
+}
+
+int
+gzlines_close(struct gzlines *gz, struct gzlines_stats *stats)
+{
+	int rc = 0;
+
+	if (gz == NULL)
+		return 0;
+	if (stats != NULL) {
+		if (gz_drain(gz) < 0)
+			rc = -1;
+		memset(stats, 0, sizeof(*stats));
+		if (sha256_final(&gz->sha, stats->sha256) < 0)
+			rc = -1;
+		stats->format = gz->format;
+		stats->size = gz->n_read;
+		stats->n_lines = gz->n_lines;
+		stats->n_members = gz->n_members;
+		stats->bytes_out = gz->bytes_out;
+		stats->is_damaged = gz->is_damaged;
+		stats->damage_offset = gz->damage_offset;
+		stats->damage_reason = gz->damage_reason;
+	}
+	sha256_release(&gz->sha);
+	if (gz->has_strm)
+		inflateEnd(&gz->strm);
+	if (gz->fd >= 0)
+		close(gz->fd);
+	free(gz->carry);
+	free(gz->out);
+	free(gz->in);
+	free(gz->path);
+	free(gz);
+	return rc;
+}
