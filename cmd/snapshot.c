@@ -1,26 +1,183 @@
 /* SPDX-License-Identifier: MIT */
-/* cmd/snapshot.c - "tokentrail snapshot": options and exit status. */
+/*
+ * cmd/snapshot.c - "tokentrail snapshot": parses the options, opens the
+ * snapshot sink, runs the PostgreSQL or the CSV exporter into it, and
+ * commits or aborts it.  The exporters live in snapshot/.
+ */
 #include "cmd/main.h"
 
+#include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "common/diag.h"
+#include "common/version.h"
+#include "snapshot/csvimport.h"
+#include "snapshot/pgexport.h"
+#include "snapshot/sqlite_out.h"
+
+enum {
+	OPT_FROM_CSV = 256,
+	OPT_SCHEMA,
+	OPT_VERSION,
+};
+
+struct snapshot_args {
+	const char *conninfo; /* -d, or NULL for libpq's environment */
+	const char *schema;   /* --schema, or NULL for "public" */
+	const char *csv_dir;  /* --from-csv */
+	const char *output;   /* -o */
+	bool is_force;        /* -f */
+	bool is_done;         /* --help or --version was printed */
+};
+
+/* The leading ':' makes getopt_long() return ':' for a missing value. */
+static const char short_options[] = ":d:fho:";
+
+static const struct option long_options[] = {
+	{ "dbname", required_argument, NULL, 'd' },
+	{ "force", no_argument, NULL, 'f' },
+	{ "from-csv", required_argument, NULL, OPT_FROM_CSV },
+	{ "help", no_argument, NULL, 'h' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "schema", required_argument, NULL, OPT_SCHEMA },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+/*
+ * Report the option that getopt_long() rejected: unrecognized, or lacking
+ * its value (needs_value).  Returns -1.
+ */
+static int
+bad_option(char **argv, bool needs_value)
+{
+	char quoted[DIAG_QUOTE_SIZE];
+	char opt[3] = { '-', (char)optopt, '\0' };
+	const char *arg = argv[optind - 1];
+
+	/* A short option inside a group ("-fx") is named alone. */
+	if (optopt > 0 && optopt < 256)
+		arg = opt;
+	diag_quote_str(quoted, arg);
+	if (needs_value)
+		return diag_error("option \"%s\" needs a value", quoted);
+	return diag_error("unrecognized option \"%s\"", quoted);
+}
+
+static int
+parse_args(int argc, char **argv, struct snapshot_args *args)
+{
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(
+	            argc, argv, short_options, long_options, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			args->conninfo = optarg;
+			break;
+		case 'f':
+			args->is_force = true;
+			break;
+		case 'h':
+			cmd_snapshot_usage();
+			args->is_done = true;
+			return 0;
+		case 'o':
+			args->output = optarg;
+			break;
+		case OPT_FROM_CSV:
+			args->csv_dir = optarg;
+			break;
+		case OPT_SCHEMA:
+			args->schema = optarg;
+			break;
+		case OPT_VERSION:
+			printf("tokentrail %s\n", TOKENTRAIL_VERSION);
+			args->is_done = true;
+			return 0;
+		case ':':
+			return bad_option(argv, true);
+		default:
+			return bad_option(argv, false);
+		}
+	}
+	return 0;
+}
+
+static int
+check_args(int argc, char **argv, const struct snapshot_args *args)
+{
+	char quoted[DIAG_QUOTE_SIZE];
+
+	if (optind < argc)
+		return diag_error("unexpected argument \"%s\"",
+		    diag_quote_str(quoted, argv[optind]));
+	if (!args->output)
+		return diag_error("no output file given (-o)");
+	if (args->csv_dir && (args->conninfo || args->schema))
+		return diag_error("--from-csv cannot be combined with -d or "
+		                  "--schema");
+	return 0;
+}
 
 void
 cmd_snapshot_usage(void)
 {
 	printf("usage: tokentrail snapshot [-f] [-d conninfo] [--schema name] "
-	       "-o file\n");
+	       "-o file\n"
+	       "       tokentrail snapshot [-f] --from-csv dir -o file\n"
+	       "\n"
+	       "Copy Bitbucket's access-token tables into a SQLite snapshot.\n"
+	       "\n"
+	       "Options:\n"
+	       "  -d, --dbname=CONNINFO  database to read, as psql -d takes "
+	       "it (keyword\n"
+	       "                         string or postgresql:// URI); "
+	       "default: PGHOST,\n"
+	       "                         PGDATABASE, ... from the "
+	       "environment\n"
+	       "  -f, --force            replace an existing output file\n"
+	       "      --from-csv=DIR     read DIR/<table>.csv files exported "
+	       "with psql\n"
+	       "                         instead of a database\n"
+	       "  -h, --help             show this help and exit\n"
+	       "  -o, --output=FILE      the snapshot to write\n"
+	       "      --schema=NAME      schema of the Bitbucket tables "
+	       "(default: public)\n"
+	       "      --version          show the version and exit\n");
 }
 
 int
 cmd_snapshot(int argc, char **argv)
 {
-	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
-		cmd_snapshot_usage();
+	struct snapshot_args args = { 0 };
+	struct pgexport_options pg;
+	struct sqlite_out *out;
+	int ret;
+
+	if (parse_args(argc, argv, &args) < 0 ||
+	    (!args.is_done && check_args(argc, argv, &args) < 0))
+		return usage_error("snapshot");
+	if (args.is_done)
 		return EXIT_OK;
+
+	out = sqlite_out_open(args.output, args.is_force);
+	if (!out)
+		return EXIT_FAILED;
+	if (args.csv_dir) {
+		ret = csvimport_run(args.csv_dir, out);
+	} else {
+		pg.conninfo = args.conninfo;
+		pg.schema = args.schema ? args.schema : "public";
+		ret = pgexport_run(&pg, out);
 	}
-	diag_error("unrecognized option");
-	return usage_error("snapshot");
+	if (ret < 0) {
+		sqlite_out_abort(out);
+		return EXIT_FAILED;
+	}
+	return sqlite_out_commit(out) < 0 ? EXIT_FAILED : EXIT_OK;
 }

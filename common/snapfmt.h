@@ -38,17 +38,36 @@ struct snapfmt_column {
 
 /* Which rows of a source table the snapshot keeps. */
 enum snapfmt_rows {
-	SNAPFMT_ALL_ROWS,        /* every row */
-	SNAPFMT_TOKEN_USERS,     /* user_id is some token's USER_ID */
-	SNAPFMT_TOKEN_AUDIT,     /* audit rows whose ACTION concerns tokens */
+	SNAPFMT_ALL_ROWS,    /* every row */
+	SNAPFMT_TOKEN_USERS, /* user_id is some token's USER_ID */
+	SNAPFMT_TOKEN_AUDIT, /* audit rows whose ACTION concerns tokens */
 };
 
 struct snapfmt_table {
-	const char *name;      /* source and snapshot name, case kept */
-	bool is_required;      /* a missing table is an error */
+	const char *name; /* source and snapshot name, case kept */
+	bool is_required; /* a missing table is an error */
 	enum snapfmt_rows rows;
 	const struct snapfmt_column *columns; /* known columns, NULL-ended */
+	/*
+	 * Indexes the snapshot gets, each a comma-separated column list such
+	 * as "project_id,slug", NULL-ended.  An index whose columns the source
+	 * lacks is left out.
+	 */
+	const char *const *indexes;
 };
+
+/*
+ * The column a row filter looks at: user_id for SNAPFMT_TOKEN_USERS (its
+ * value must be some token's USER_ID; NULL never matches) and ACTION for
+ * SNAPFMT_TOKEN_AUDIT (its value must contain SNAPFMT_AUDIT_MARK).
+ */
+#define SNAPFMT_USER_FILTER_COLUMN  "user_id"
+#define SNAPFMT_AUDIT_FILTER_COLUMN "ACTION"
+/* Audit actions about access tokens: AccessTokenCreatedEvent and kin. */
+#define SNAPFMT_AUDIT_MARK "AccessToken"
+/* The table and column whose values the user filter matches against. */
+#define SNAPFMT_TOKEN_TABLE       "AO_E5A814_ACCESS_TOKEN"
+#define SNAPFMT_TOKEN_USER_COLUMN "USER_ID"
 
 /*
  * The tables, in export order (tokens first, so that the user filters
@@ -63,7 +82,24 @@ const struct snapfmt_table *snapfmt_find_table(const char *name);
  * The known type of a column of table, or SNAPFMT_TEXT when the column is
  * not in the catalog (a newer Bitbucket may add columns).
  */
-enum snapfmt_type snapfmt_column_type(const struct snapfmt_table *table,
-    const char *column);
+enum snapfmt_type
+snapfmt_column_type(const struct snapfmt_table *table, const char *column);
+
+/*
+ * Convert the text of an integer column, as PostgreSQL prints it (an
+ * optional minus sign and decimal digits, nothing else), into *out.
+ * Returns 0, or -1 when text is not such a number or out of range; the
+ * caller reports it.  text need not be NUL-terminated.
+ */
+int snapfmt_parse_integer(const char *text, size_t len, long long *out);
+
+/*
+ * Convert the text of a boolean column ("t" or "f", as PostgreSQL prints
+ * it) into 1 or 0 in *out.  Returns 0, or -1 for any other text.
+ */
+int snapfmt_parse_boolean(const char *text, size_t len, int *out);
+
+/* Whether an audit ACTION value (len bytes) concerns access tokens. */
+bool snapfmt_is_token_audit(const char *action, size_t len);
 
 #endif

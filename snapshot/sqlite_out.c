@@ -1,0 +1,543 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * snapshot/sqlite_out.c - writes the SQLite snapshot.  The file is built
+ * under a temporary name next to its final path with the journal and
+ * syncing off (a crash leaves only a temporary file), inside one
+ * transaction; only a file that passed PRAGMA integrity_check and fsync is
+ * renamed into place.
+ */
+#include "snapshot/sqlite_out.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "common/diag.h"
+#include "common/version.h"
+
+struct sqlite_out {
+	sqlite3 *db;
+	char *path;           /* the final name */
+	char *tmp_path;       /* the file being built */
+	bool is_force;        /* replace an existing path */
+	sqlite3_stmt *meta;   /* insert into tokentrail_meta */
+	sqlite3_stmt *insert; /* insert into the current table, or NULL */
+	const struct snapfmt_table *table; /* catalog entry, or NULL */
+	char *table_name;                  /* the current table */
+	char **names;                      /* its columns */
+	enum snapfmt_type *types;
+	size_t n_cols;
+	long long n_rows;         /* rows inserted into the current table */
+	sqlite3_stmt *token_user; /* lookup of a token USER_ID, or NULL */
+};
+
+static int
+db_error(struct sqlite_out *out, const char *what)
+{
+	return diag_error("could not %s in snapshot \"%s\": %s", what,
+	    out->tmp_path, sqlite3_errmsg(out->db));
+}
+
+static int
+exec_sql(struct sqlite_out *out, const char *sql, const char *what)
+{
+	if (sqlite3_exec(out->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_error(out, what);
+	return 0;
+}
+
+static void
+utc_now(char *dst, size_t cap)
+{
+	struct timespec now;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(dst, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Make a temporary file next to path; stores its name in out->tmp_path. */
+static int
+create_tmp(struct sqlite_out *out)
+{
+	const char *slash = strrchr(out->path, '/');
+	int dir_len = slash ? (int)(slash - out->path + 1) : 0;
+	size_t cap = strlen(out->path) + 32;
+	int fd;
+
+	out->tmp_path = malloc(cap);
+	if (!out->tmp_path)
+		return diag_error("out of memory");
+	snprintf(out->tmp_path, cap, "%.*s.%s.tmp.XXXXXX", dir_len, out->path,
+	    out->path + dir_len);
+	fd = mkstemp(out->tmp_path);
+	if (fd < 0) {
+		diag_error_errno(
+		    "could not create a temporary file for \"%s\"", out->path);
+		free(out->tmp_path);
+		out->tmp_path = NULL;
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static int
+open_db(struct sqlite_out *out)
+{
+	static const char setup[] =
+	    "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+	    "PRAGMA cache_size = -4096; PRAGMA temp_store = FILE;"
+	    "CREATE TABLE " SNAPFMT_META_TABLE
+	    " (key TEXT PRIMARY KEY, value TEXT);"
+	    "BEGIN;";
+	static const char meta_sql[] =
+	    "INSERT OR REPLACE INTO " SNAPFMT_META_TABLE " VALUES (?, ?)";
+
+	if (sqlite3_open_v2(out->tmp_path, &out->db,
+	        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+		return db_error(out, "open the file");
+	if (exec_sql(out, setup, "create the provenance table") < 0)
+		return -1;
+	if (sqlite3_prepare_v2(out->db, meta_sql, -1, &out->meta, NULL) !=
+	    SQLITE_OK)
+		return db_error(out, "prepare a statement");
+	return 0;
+}
+
+struct sqlite_out *
+sqlite_out_open(const char *path, bool force)
+{
+	struct sqlite_out *out;
+	char quoted[DIAG_QUOTE_SIZE];
+	char now[32];
+	struct stat st;
+
+	if (!force && lstat(path, &st) == 0) {
+		diag_error("output file \"%s\" already exists",
+		    diag_quote_str(quoted, path));
+		diag_hint("Use -f to replace it.");
+		return NULL;
+	}
+	out = calloc(1, sizeof(*out));
+	if (!out || !(out->path = strdup(path))) {
+		free(out);
+		diag_error("out of memory");
+		return NULL;
+	}
+	out->is_force = force;
+	if (create_tmp(out) < 0 || open_db(out) < 0)
+		goto fail;
+	utc_now(now, sizeof(now));
+	if (sqlite_out_meta(out, "started_utc", now) < 0)
+		goto fail;
+	return out;
+
+fail:
+	sqlite_out_abort(out);
+	return NULL;
+}
+
+static void
+release_table(struct sqlite_out *out)
+{
+	sqlite3_finalize(out->insert);
+	out->insert = NULL;
+	for (size_t i = 0; i < out->n_cols; i++)
+		free(out->names[i]);
+	free(out->names);
+	free(out->types);
+	free(out->table_name);
+	out->names = NULL;
+	out->types = NULL;
+	out->table_name = NULL;
+	out->n_cols = 0;
+	out->n_rows = 0;
+	out->table = NULL;
+}
+
+static int
+copy_columns(struct sqlite_out *out, size_t n_cols, const char *const *names,
+    const enum snapfmt_type *types)
+{
+	out->names = calloc(n_cols, sizeof(*out->names));
+	out->types = calloc(n_cols, sizeof(*out->types));
+	if (!out->names || !out->types)
+		return diag_error("out of memory");
+	for (size_t i = 0; i < n_cols; i++) {
+		out->names[i] = strdup(names[i]);
+		if (!out->names[i])
+			return diag_error("out of memory");
+		out->n_cols = i + 1;
+		out->types[i] = types[i];
+	}
+	return 0;
+}
+
+/* Build "CREATE TABLE ..." (insert false) or "INSERT INTO ..." (true). */
+static char *
+table_sql(const struct sqlite_out *out, bool insert)
+{
+	char *sql = sqlite3_mprintf(
+	    insert ? "INSERT INTO \"%w\" VALUES (" : "CREATE TABLE \"%w\" (",
+	    out->table_name);
+
+	for (size_t i = 0; sql && i < out->n_cols; i++) {
+		const char *sep = i + 1 < out->n_cols ? ", " : ")";
+		char *next;
+
+		if (insert)
+			next = sqlite3_mprintf("%s?%s", sql, sep);
+		else
+			next = sqlite3_mprintf("%s\"%w\" %s%s", sql,
+			    out->names[i],
+			    out->types[i] == SNAPFMT_TEXT ? "TEXT" : "INTEGER",
+			    sep);
+		sqlite3_free(sql);
+		sql = next;
+	}
+	return sql;
+}
+
+int
+sqlite_out_table_begin(struct sqlite_out *out, const char *table, size_t n_cols,
+    const char *const *names, const enum snapfmt_type *types)
+{
+	char *create = NULL, *insert = NULL;
+	int ret = -1;
+
+	release_table(out);
+	out->table = snapfmt_find_table(table);
+	out->table_name = strdup(table);
+	if (!out->table_name) {
+		diag_error("out of memory");
+		goto out;
+	}
+	if (n_cols == 0) {
+		diag_error("table \"%s\" has no columns", table);
+		goto out;
+	}
+	if (copy_columns(out, n_cols, names, types) < 0)
+		goto out;
+	create = table_sql(out, false);
+	insert = table_sql(out, true);
+	if (!create || !insert) {
+		diag_error("out of memory");
+		goto out;
+	}
+	if (exec_sql(out, create, "create a table") < 0)
+		goto out;
+	if (sqlite3_prepare_v2(out->db, insert, -1, &out->insert, NULL) !=
+	    SQLITE_OK) {
+		db_error(out, "prepare a statement");
+		goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_free(create);
+	sqlite3_free(insert);
+	return ret;
+}
+
+int
+sqlite_out_value(
+    struct sqlite_out *out, size_t col, const char *text, size_t len)
+{
+	int idx = (int)col + 1, rc;
+	long long number;
+	int flag;
+
+	if (!text)
+		rc = sqlite3_bind_null(out->insert, idx);
+	else if (out->types[col] == SNAPFMT_INTEGER) {
+		if (snapfmt_parse_integer(text, len, &number) < 0)
+			return SQLITE_OUT_INVALID;
+		rc = sqlite3_bind_int64(out->insert, idx, number);
+	} else if (out->types[col] == SNAPFMT_BOOLEAN) {
+		if (snapfmt_parse_boolean(text, len, &flag) < 0)
+			return SQLITE_OUT_INVALID;
+		rc = sqlite3_bind_int(out->insert, idx, flag);
+	} else
+		rc = sqlite3_bind_text64(
+		    out->insert, idx, text, len, SQLITE_TRANSIENT, SQLITE_UTF8);
+	if (rc != SQLITE_OK)
+		return db_error(out, "store a value");
+	return 0;
+}
+
+int
+sqlite_out_row(struct sqlite_out *out)
+{
+	int rc = sqlite3_step(out->insert);
+
+	sqlite3_reset(out->insert);
+	sqlite3_clear_bindings(out->insert);
+	if (rc != SQLITE_DONE)
+		return db_error(out, "insert a row");
+	out->n_rows++;
+	return 0;
+}
+
+void
+sqlite_out_skip_row(struct sqlite_out *out)
+{
+	sqlite3_clear_bindings(out->insert);
+}
+
+static bool
+has_column(const struct sqlite_out *out, const char *name, size_t len)
+{
+	for (size_t i = 0; i < out->n_cols; i++)
+		if (strlen(out->names[i]) == len &&
+		    memcmp(out->names[i], name, len) == 0)
+			return true;
+	return false;
+}
+
+/* Create one index "a,b" on the current table, if it has the columns. */
+static int
+create_index(struct sqlite_out *out, const char *spec)
+{
+	char *cols = sqlite3_mprintf(""), *sql;
+	const char *p = spec;
+	int ret;
+
+	while (cols && *p) {
+		size_t len = strcspn(p, ",");
+		char *next;
+
+		if (!has_column(out, p, len)) {
+			sqlite3_free(cols);
+			return 0;
+		}
+		next = sqlite3_mprintf(
+		    "%s%s\"%.*w\"", cols, *cols ? ", " : "", (int)len, p);
+		sqlite3_free(cols);
+		cols = next;
+		p += len + (p[len] == ',');
+	}
+	sql = sqlite3_mprintf("CREATE INDEX \"%w_%w\" ON \"%w\" (%s)",
+	    out->table_name, spec, out->table_name, cols);
+	sqlite3_free(cols);
+	if (!sql)
+		return diag_error("out of memory");
+	ret = exec_sql(out, sql, "create an index");
+	sqlite3_free(sql);
+	return ret;
+}
+
+static int
+record_table(struct sqlite_out *out)
+{
+	char *key = sqlite3_mprintf("rows.%s", out->table_name);
+	char *value = sqlite3_mprintf("%lld", out->n_rows);
+	int ret = -1;
+
+	if (!key || !value || sqlite_out_meta(out, key, value) < 0)
+		goto out;
+	sqlite3_free(key);
+	sqlite3_free(value);
+	key = sqlite3_mprintf("columns.%s", out->table_name);
+	value = sqlite3_mprintf("");
+	for (size_t i = 0; value && i < out->n_cols; i++) {
+		char *next = sqlite3_mprintf(
+		    "%s%s%s", value, i ? "," : "", out->names[i]);
+
+		sqlite3_free(value);
+		value = next;
+	}
+	if (!key || !value || sqlite_out_meta(out, key, value) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (!key || !value)
+		diag_error("out of memory");
+	sqlite3_free(key);
+	sqlite3_free(value);
+	return ret;
+}
+
+int
+sqlite_out_table_end(struct sqlite_out *out)
+{
+	if (out->table) {
+		for (const char *const *ix = out->table->indexes; *ix; ix++)
+			if (create_index(out, *ix) < 0)
+				return -1;
+	}
+	if (record_table(out) < 0)
+		return -1;
+	release_table(out);
+	return 0;
+}
+
+int
+sqlite_out_is_token_user(
+    struct sqlite_out *out, long long user_id, bool *is_token_user)
+{
+	static const char sql[] =
+	    "SELECT 1 FROM \"" SNAPFMT_TOKEN_TABLE
+	    "\" WHERE \"" SNAPFMT_TOKEN_USER_COLUMN "\" = ? LIMIT 1";
+	int rc;
+
+	if (!out->token_user &&
+	    sqlite3_prepare_v2(out->db, sql, -1, &out->token_user, NULL) !=
+	        SQLITE_OK)
+		return db_error(out, "look up token owners");
+	sqlite3_bind_int64(out->token_user, 1, user_id);
+	rc = sqlite3_step(out->token_user);
+	sqlite3_reset(out->token_user);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(out, "look up token owners");
+	*is_token_user = rc == SQLITE_ROW;
+	return 0;
+}
+
+int
+sqlite_out_meta(struct sqlite_out *out, const char *key, const char *value)
+{
+	int rc;
+
+	sqlite3_bind_text(out->meta, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(out->meta, 2, value, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(out->meta);
+	sqlite3_reset(out->meta);
+	if (rc != SQLITE_DONE)
+		return db_error(out, "record provenance");
+	return 0;
+}
+
+static int
+write_trailer(struct sqlite_out *out)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "%d", SNAPFMT_VERSION);
+	if (sqlite_out_meta(out, "format_version", buf) < 0 ||
+	    sqlite_out_meta(out, "tool_version", TOKENTRAIL_VERSION) < 0)
+		return -1;
+	utc_now(buf, sizeof(buf));
+	if (sqlite_out_meta(out, "finished_utc", buf) < 0)
+		return -1;
+	snprintf(buf, sizeof(buf),
+	    "PRAGMA application_id = %d; PRAGMA user_version = %d;",
+	    SNAPFMT_APPLICATION_ID, SNAPFMT_VERSION);
+	if (exec_sql(out, "COMMIT", "commit") < 0 ||
+	    exec_sql(out, buf, "set the format version") < 0)
+		return -1;
+	return 0;
+}
+
+static int
+check_integrity(struct sqlite_out *out)
+{
+	sqlite3_stmt *st = NULL;
+	const char *result;
+	int ret = -1;
+
+	if (sqlite3_prepare_v2(out->db, "PRAGMA integrity_check", -1, &st,
+	        NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		db_error(out, "check integrity");
+		goto out;
+	}
+	result = (const char *)sqlite3_column_text(st, 0);
+	if (!result || strcmp(result, "ok") != 0) {
+		diag_error("snapshot \"%s\" failed its integrity check: %s",
+		    out->tmp_path, result ? result : "no result");
+		goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/* Close the database and fsync the file. */
+static int
+close_and_sync(struct sqlite_out *out)
+{
+	int fd, rc;
+
+	sqlite3_finalize(out->meta);
+	sqlite3_finalize(out->token_user);
+	out->meta = out->token_user = NULL;
+	rc = sqlite3_close(out->db);
+	if (rc != SQLITE_OK)
+		return db_error(out, "close the file");
+	out->db = NULL;
+	fd = open(out->tmp_path, O_RDONLY);
+	if (fd < 0 || fsync(fd) != 0) {
+		diag_error_errno("could not sync file \"%s\"", out->tmp_path);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+/* Move tmp_path to path; without force, never over an existing file. */
+static int
+move_into_place(struct sqlite_out *out)
+{
+	char quoted[DIAG_QUOTE_SIZE];
+
+	if (out->is_force) {
+		if (rename(out->tmp_path, out->path) != 0)
+			return diag_error_errno("could not rename \"%s\" to "
+			                        "\"%s\"",
+			    out->tmp_path, diag_quote_str(quoted, out->path));
+		return 0;
+	}
+	if (link(out->tmp_path, out->path) != 0) {
+		if (errno == EEXIST) {
+			diag_error("output file \"%s\" already exists",
+			    diag_quote_str(quoted, out->path));
+			diag_hint("Use -f to replace it.");
+		} else
+			diag_error_errno("could not create file \"%s\"",
+			    diag_quote_str(quoted, out->path));
+		return -1;
+	}
+	unlink(out->tmp_path);
+	return 0;
+}
+
+int
+sqlite_out_commit(struct sqlite_out *out)
+{
+	int ret = -1;
+
+	release_table(out);
+	if (write_trailer(out) < 0 || check_integrity(out) < 0 ||
+	    close_and_sync(out) < 0 || move_into_place(out) < 0)
+		goto out;
+	ret = 0;
+out:
+	sqlite_out_abort(out);
+	return ret;
+}
+
+void
+sqlite_out_abort(struct sqlite_out *out)
+{
+	if (!out)
+		return;
+	release_table(out);
+	sqlite3_finalize(out->meta);
+	sqlite3_finalize(out->token_user);
+	sqlite3_close(out->db);
+	if (out->tmp_path)
+		unlink(out->tmp_path);
+	free(out->tmp_path);
+	free(out->path);
+	free(out);
+}
