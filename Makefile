@@ -78,7 +78,7 @@ clean:
 # root.  "make deps" is the first half of the README's quick start.
 DEB_PACKAGES = build-essential pkg-config postgresql postgresql-client \
                libpq-dev libsqlite3-dev sqlite3 zlib1g-dev libcsv-dev \
-               libcmocka-dev libssl-dev tzdata
+               libcmocka-dev libssl-dev tzdata time
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps
@@ -86,3 +86,17 @@ deps:
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	    --no-install-recommends $(DEB_PACKAGES)
+
+# ---------------------------------------------------------------------------
+# Analyze benchmark (bench/): a deterministic log generator, the zlib floor
+# and bench/run.sh, which times them against gzip, grep, rg and analyze.
+# "make bench BENCH_MB=150" runs on a tenth of the default 1500 MB.
+BENCH_MB   ?= 1500
+BENCH_LIBS  = $(shell pkg-config --libs zlib) -lm
+
+$(BUILD)/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BENCH_LIBS)
+
+bench: $(BUILD)/tokentrail $(BUILD)/bench/genlogs $(BUILD)/bench/inflate_floor
+	BUILD=$(BUILD) BENCH_MB=$(BENCH_MB) bench/run.sh
