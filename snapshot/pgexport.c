@@ -258,9 +258,10 @@ check_required(const struct snapfmt_table *t, const struct pg_columns *cols,
 			found = strcmp(cols->names[i], c->name) == 0;
 		if (!found)
 			return diag_error(
-			    "table \"%s.%s\" has no column \"%s\", "
-			    "which tokentrail needs",
-			    diag_quote_str(quoted, schema), t->name, c->name);
+			    "table \"%s\" in schema \"%s\" has no "
+			    "column \"%s\", which tokentrail "
+			    "needs",
+			    t->name, diag_quote_str(quoted, schema), c->name);
 	}
 	return 0;
 }
@@ -445,7 +446,7 @@ copy_rows(PGconn *conn, size_t n_cols, struct sqlite_out *out, const char *what)
 	res = PQgetResult(conn);
 	if (ret == 0 &&
 	    (len != -1 || PQresultStatus(res) != PGRES_COMMAND_OK)) {
-		diag_error("could not read table \"%s\"", what);
+		diag_error("could not read table %s", what);
 		diag_detail("%s", result_message(msg, sizeof(msg), conn, res));
 		ret = -1;
 	}
@@ -467,7 +468,7 @@ stream_table(PGconn *conn, const char *select, size_t n_cols,
 	snprintf(copy, sizeof(copy), "COPY (%s) TO STDOUT", select);
 	res = PQexec(conn, copy);
 	if (PQresultStatus(res) != PGRES_COPY_OUT) {
-		diag_error("could not read table \"%s\"", what);
+		diag_error("could not read table %s", what);
 		diag_detail("%s", result_message(msg, sizeof(msg), conn, res));
 		PQclear(res);
 		return -1;
@@ -481,8 +482,8 @@ missing_table(const struct snapfmt_table *t, const char *schema)
 {
 	char quoted[DIAG_QUOTE_SIZE];
 
-	diag_error("table \"%s.%s\" not found", diag_quote_str(quoted, schema),
-	    t->name);
+	diag_error("table \"%s\" not found in schema \"%s\"", t->name,
+	    diag_quote_str(quoted, schema));
 	if (strcmp(t->name, SNAPFMT_TOKEN_TABLE) == 0) {
 		diag_detail("This does not look like a Bitbucket database.");
 		diag_hint("Use --schema to name the schema that holds the "
@@ -491,12 +492,22 @@ missing_table(const struct snapfmt_table *t, const char *schema)
 	return -1;
 }
 
+/* Write '"table" in schema "schema"' to dst, for messages. */
+static void
+describe_table(char *dst, size_t cap, const char *table, const char *schema)
+{
+	char quoted[DIAG_QUOTE_SIZE];
+
+	snprintf(dst, cap, "\"%s\" in schema \"%s\"", table,
+	    diag_quote_str(quoted, schema));
+}
+
 static int
 export_table(PGconn *conn, const struct snapfmt_table *t, const char *schema,
     struct sqlite_out *out)
 {
 	struct pg_columns cols = { 0 };
-	char select[QUERY_MAX], key[128], what[DIAG_QUOTE_SIZE + 128];
+	char select[QUERY_MAX], key[128], what[DIAG_QUOTE_SIZE + 160];
 	int ret = -1;
 
 	if (discover_columns(conn, schema, t->name, &cols) < 0)
@@ -505,9 +516,7 @@ export_table(PGconn *conn, const struct snapfmt_table *t, const char *schema,
 		ret = t->is_required ? missing_table(t, schema) : 0;
 		goto out;
 	}
-	diag_quote_str(what, schema);
-	snprintf(
-	    what + strlen(what), sizeof(what) - strlen(what), ".%s", t->name);
+	describe_table(what, sizeof(what), t->name, schema);
 	snprintf(key, sizeof(key), "query.%s", t->name);
 	if (check_required(t, &cols, schema) < 0 ||
 	    build_select(conn, t, &cols, schema, select, sizeof(select)) < 0 ||

@@ -38,11 +38,14 @@ struct sqlite_out {
 	sqlite3_stmt *token_user; /* lookup of a token USER_ID, or NULL */
 };
 
+/* "could not <what> in snapshot <path>: <SQLite's reason>"; returns -1. */
 static int
 db_error(struct sqlite_out *out, const char *what)
 {
+	char quoted[DIAG_QUOTE_SIZE];
+
 	return diag_error("could not %s in snapshot \"%s\": %s", what,
-	    out->tmp_path, sqlite3_errmsg(out->db));
+	    diag_quote_str(quoted, out->path), sqlite3_errmsg(out->db));
 }
 
 static int
@@ -68,6 +71,7 @@ utc_now(char *dst, size_t cap)
 static int
 create_tmp(struct sqlite_out *out)
 {
+	char quoted[DIAG_QUOTE_SIZE];
 	const char *slash = strrchr(out->path, '/');
 	int dir_len = slash ? (int)(slash - out->path + 1) : 0;
 	size_t cap = strlen(out->path) + 32;
@@ -439,6 +443,7 @@ write_trailer(struct sqlite_out *out)
 static int
 check_integrity(struct sqlite_out *out)
 {
+	char quoted[DIAG_QUOTE_SIZE];
 	sqlite3_stmt *st = NULL;
 	const char *result;
 	int ret = -1;
@@ -452,7 +457,8 @@ check_integrity(struct sqlite_out *out)
 	result = (const char *)sqlite3_column_text(st, 0);
 	if (!result || strcmp(result, "ok") != 0) {
 		diag_error("snapshot \"%s\" failed its integrity check: %s",
-		    out->tmp_path, result ? result : "no result");
+		    diag_quote_str(quoted, out->path),
+		    result ? result : "no result");
 		goto out;
 	}
 	ret = 0;
@@ -465,6 +471,7 @@ out:
 static int
 close_and_sync(struct sqlite_out *out)
 {
+	char quoted[DIAG_QUOTE_SIZE];
 	int fd, rc;
 
 	sqlite3_finalize(out->meta);
@@ -476,7 +483,8 @@ close_and_sync(struct sqlite_out *out)
 	out->db = NULL;
 	fd = open(out->tmp_path, O_RDONLY);
 	if (fd < 0 || fsync(fd) != 0) {
-		diag_error_errno("could not sync file \"%s\"", out->tmp_path);
+		diag_error_errno("could not sync snapshot \"%s\"",
+		    diag_quote_str(quoted, out->path));
 		if (fd >= 0)
 			close(fd);
 		return -1;
