@@ -1,26 +1,290 @@
 /* SPDX-License-Identifier: MIT */
-/* cmd/analyze.c - "tokentrail analyze": options and exit status. */
+/*
+ * cmd/analyze.c - "tokentrail analyze": parses and checks the command
+ * line, then hands over to analyze/analyze.c and turns its outcome into
+ * an exit status.
+ */
 #include "cmd/main.h"
 
+#include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "analyze/analyze.h"
+#include "analyze/logtime.h"
 #include "common/diag.h"
+#include "common/options.h"
+
+#define MAX_JOBS 256
+#define TOKEN_ID_MAX 64
+
+enum long_only_option {
+	OPT_LOG_TZ = 256,
+	OPT_SINCE,
+	OPT_TOKEN,
+	OPT_UNTIL,
+};
+
+static const struct option analyze_options_table[] = {
+	{ "force", no_argument, NULL, 'f' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "log-tz", required_argument, NULL, OPT_LOG_TZ },
+	{ "output", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "snapshot", required_argument, NULL, 's' },
+	{ "token", required_argument, NULL, OPT_TOKEN },
+	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ NULL, 0, NULL, 0 },
+};
 
 void
 cmd_analyze_usage(void)
 {
-	printf("usage: tokentrail analyze [-f] [-d conninfo] [--schema name] "
-	       "-o file\n");
+	printf(
+"usage: tokentrail analyze [-fq] [-j jobs] [--log-tz zone] [--since time]\n"
+"                          [--until time] [--token id]... -s snapshot\n"
+"                          -o outdir path ...\n"
+"\n"
+"Attribute every access-log request to its HTTP access token, join it with\n"
+"the snapshot and write CSV reports to outdir.  Each path is a log file\n"
+"(gzip or plain, whatever its name) or a directory searched for\n"
+"atlassian-bitbucket-access*.log[.gz] and atlassian-stash-access*.log[.gz].\n"
+"\n"
+"Options:\n"
+"  -s, --snapshot FILE  snapshot made by \"tokentrail snapshot\" (required)\n"
+"  -o, --output DIR     directory for the reports, created if missing\n"
+"                       (required)\n"
+"  -f, --force          replace the reports in a non-empty DIR\n"
+"      --log-tz ZONE    IANA zone the server wrote its times in, such as\n"
+"                       Europe/Berlin (default: UTC, with a warning)\n"
+"      --since TIME     report requests at or after TIME (ISO 8601 date or\n"
+"                       time; without an offset, in the log zone)\n"
+"      --until TIME     report requests before TIME\n"
+"      --token ID       report only this token id; may be repeated\n"
+"  -j, --jobs N         files analysed in parallel (default: CPUs)\n"
+"  -q, --quiet          no warnings, only errors\n"
+"  -h, --help           print this help and exit\n"
+"\n"
+"Reports: requests.csv, tokens.csv, manifest.csv and SHA256SUMS (check\n"
+"with \"cd DIR && sha256sum -c SHA256SUMS\").\n");
+}
+
+/* The options as given, before the zone-dependent ones are converted. */
+struct analyze_args {
+	struct analyze_options opt;
+	const char *since, *until;
+	char **tokens;
+	size_t n_tokens;
+};
+
+static int
+add_token(struct analyze_args *args, char *id)
+{
+	char quoted[DIAG_QUOTE_SIZE];
+	size_t len = strlen(id);
+	char **tokens;
+
+	if (len == 0 || len > TOKEN_ID_MAX || strspn(id, "0123456789") != len)
+		return diag_error("invalid token id \"%s\": expected digits",
+		    diag_quote_str(quoted, id));
+	tokens = realloc(args->tokens, (args->n_tokens + 1) * sizeof(*tokens));
+	if (!tokens)
+		return diag_error("out of memory");
+	tokens[args->n_tokens++] = id;
+	args->tokens = tokens;
+	return 0;
+}
+
+/* Handle one option; returns 0, 1 for --help, or -1 after reporting. */
+static int
+take_option(struct analyze_args *args, int c, char *arg)
+{
+	unsigned long jobs;
+
+	switch (c) {
+	case 'f':
+		args->opt.force = true;
+		return 0;
+	case 'h':
+		return 1;
+	case 'j':
+		if (parse_uint_option("-j", arg, 1, MAX_JOBS, &jobs) != 0)
+			return -1;
+		args->opt.jobs = (unsigned)jobs;
+		return 0;
+	case 'o':
+		args->opt.outdir = arg;
+		return 0;
+	case 'q':
+		diag_set_quiet(true);
+		return 0;
+	case 's':
+		args->opt.snapshot_path = arg;
+		return 0;
+	case OPT_LOG_TZ:
+		args->opt.log_tz = arg;
+		return 0;
+	case OPT_SINCE:
+		args->since = arg;
+		return 0;
+	case OPT_TOKEN:
+		return add_token(args, arg);
+	case OPT_UNTIL:
+		args->until = arg;
+		return 0;
+	default:
+		return -1; /* getopt_long has said what is wrong */
+	}
+}
+
+/* Convert --since and --until, which need the zone selected first. */
+static int
+convert_window(struct analyze_args *args)
+{
+	char quoted[DIAG_QUOTE_SIZE];
+
+	if (args->since) {
+		if (logtime_parse_option(args->since, &args->opt.since_ms))
+			return diag_error("invalid time \"%s\" for --since",
+			    diag_quote_str(quoted, args->since));
+		args->opt.has_since = true;
+	}
+	if (args->until) {
+		if (logtime_parse_option(args->until, &args->opt.until_ms))
+			return diag_error("invalid time \"%s\" for --until",
+			    diag_quote_str(quoted, args->until));
+		args->opt.has_until = true;
+	}
+	if (args->opt.has_since && args->opt.has_until &&
+	    args->opt.since_ms >= args->opt.until_ms)
+		return diag_error("--since must be earlier than --until");
+	return 0;
+}
+
+/* The command line as one string, arguments with unusual characters in
+ * single quotes, for the manifest. */
+static char *
+join_command_line(int argc, char **argv)
+{
+	size_t len = sizeof("tokentrail");
+	char *line, *p;
+
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) * 4 + 3;
+	line = malloc(len);
+	if (!line)
+		return NULL;
+	p = line + snprintf(line, len, "tokentrail");
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		bool is_plain = *a && strspn(a, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:+,@%") ==
+		    strlen(a);
+
+		*p++ = ' ';
+		if (is_plain) {
+			p += snprintf(p, len - (size_t)(p - line), "%s", a);
+			continue;
+		}
+		*p++ = '\'';
+		for (; *a; a++) {
+			if (*a == '\'') {
+				memcpy(p, "'\\''", 4);
+				p += 4;
+			} else {
+				*p++ = *a;
+			}
+		}
+		*p++ = '\'';
+		*p = '\0';
+	}
+	return line;
+}
+
+static int
+check_required(const struct analyze_args *args, int n_paths)
+{
+	if (!args->opt.snapshot_path)
+		diag_error("no snapshot given: -s is required");
+	else if (!args->opt.outdir)
+		diag_error("no output directory given: -o is required");
+	else if (n_paths == 0)
+		diag_error("no log file or directory given");
+	else
+		return 0;
+	return -1;
+}
+
+static unsigned
+default_jobs(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > MAX_JOBS ? MAX_JOBS : (unsigned)n;
+}
+
+static int
+exit_status_for(enum analyze_outcome outcome)
+{
+	switch (outcome) {
+	case ANALYZE_COMPLETE:
+		return EXIT_OK;
+	case ANALYZE_PARTIAL:
+		return EXIT_PARTIAL;
+	case ANALYZE_FAILED:
+		break;
+	}
+	return EXIT_FAILED;
 }
 
 int
 cmd_analyze(int argc, char **argv)
 {
-	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
-		cmd_analyze_usage();
-		return EXIT_OK;
+	struct analyze_args args;
+	char *command_line = NULL;
+	int c, rc, status = EXIT_USAGE;
+
+	memset(&args, 0, sizeof(args));
+	args.opt.jobs = default_jobs();
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+fhj:o:qs:", analyze_options_table,
+		    NULL)) != -1) {
+		rc = take_option(&args, c, optarg);
+		if (rc == 1) {
+			cmd_analyze_usage();
+			status = EXIT_OK;
+			goto out;
+		}
+		if (rc != 0)
+			goto usage;
 	}
-	diag_error("unrecognized option");
-	return usage_error("analyze");
+	if (check_required(&args, argc - optind) != 0 ||
+	    logtime_set_zone(args.opt.log_tz) != 0 ||
+	    convert_window(&args) != 0)
+		goto usage;
+
+	args.opt.paths = argv + optind;
+	args.opt.n_paths = (size_t)(argc - optind);
+	args.opt.tokens = args.tokens;
+	args.opt.n_tokens = args.n_tokens;
+	command_line = join_command_line(argc, argv);
+	if (!command_line) {
+		diag_error("out of memory");
+		status = EXIT_FAILED;
+		goto out;
+	}
+	args.opt.command_line = command_line;
+	status = exit_status_for(analyze_run(&args.opt));
+	goto out;
+usage:
+	status = usage_error("analyze");
+out:
+	free(command_line);
+	free(args.tokens);
+	return status;
 }

@@ -1,0 +1,373 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * analyze/reqsort.c - chunks of rows sorted in memory, written as runs,
+ * merged with a binary heap.  A run file is a sequence of records:
+ * struct run_header, then the bytes of its parts.
+ */
+#include "analyze/reqsort.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/diag.h"
+
+#define RUN_BUFFER (64 * 1024)
+
+struct reqsort_entry {
+	struct reqsort_key key;
+	size_t offset;                    /* of the first part in buf */
+	uint32_t len[REQSORT_MAX_PARTS];  /* bytes of each part */
+	size_t part_start;                /* offset of the open part */
+};
+
+struct run_header {
+	struct reqsort_key key;
+	uint32_t len[REQSORT_MAX_PARTS];
+};
+
+/* One run being merged: its stream and the record at its head. */
+struct run_reader {
+	FILE *fp;
+	struct run_header head;
+	char *data;
+	size_t cap;
+};
+
+int
+reqsort_init(struct reqsort *rs, const char *dir)
+{
+	memset(rs, 0, sizeof(*rs));
+	rs->dir = strdup(dir);
+	if (!rs->dir)
+		return diag_error("out of memory");
+	pthread_mutex_init(&rs->lock, NULL);
+	return 0;
+}
+
+void
+reqsort_release(struct reqsort *rs)
+{
+	for (size_t i = 0; i < rs->n_runs; i++) {
+		unlink(rs->runs[i]);
+		free(rs->runs[i]);
+	}
+	free(rs->runs);
+	free(rs->dir);
+	pthread_mutex_destroy(&rs->lock);
+	memset(rs, 0, sizeof(*rs));
+}
+
+int
+reqsort_chunk_init(struct reqsort_chunk *chunk)
+{
+	memset(chunk, 0, sizeof(*chunk));
+	chunk->fp = open_memstream(&chunk->buf, &chunk->size);
+	if (!chunk->fp)
+		return diag_error_errno("could not allocate a sort buffer");
+	return 0;
+}
+
+void
+reqsort_chunk_release(struct reqsort_chunk *chunk)
+{
+	if (chunk->fp)
+		fclose(chunk->fp);
+	free(chunk->buf);
+	free(chunk->entries);
+	memset(chunk, 0, sizeof(*chunk));
+}
+
+FILE *
+reqsort_record_begin(struct reqsort_chunk *chunk,
+    const struct reqsort_key *key)
+{
+	struct reqsort_entry *e;
+
+	if (chunk->n_entries == chunk->cap) {
+		size_t cap = chunk->cap ? chunk->cap * 2 : 1024;
+		struct reqsort_entry *p = realloc(chunk->entries,
+		    cap * sizeof(*p));
+
+		if (!p) {
+			diag_error("out of memory");
+			return NULL;
+		}
+		chunk->entries = p;
+		chunk->cap = cap;
+	}
+	e = &chunk->entries[chunk->n_entries];
+	memset(e, 0, sizeof(*e));
+	e->key = *key;
+	e->offset = (size_t)ftell(chunk->fp);
+	e->part_start = e->offset;
+	chunk->n_parts = 0;
+	return chunk->fp;
+}
+
+void
+reqsort_part_end(struct reqsort_chunk *chunk)
+{
+	struct reqsort_entry *e = &chunk->entries[chunk->n_entries];
+	size_t end = (size_t)ftell(chunk->fp);
+
+	if (chunk->n_parts < REQSORT_MAX_PARTS)
+		e->len[chunk->n_parts++] = (uint32_t)(end - e->part_start);
+	e->part_start = end;
+}
+
+int
+reqsort_record_end(struct reqsort_chunk *chunk, struct reqsort *rs)
+{
+	chunk->n_entries++;
+	if ((size_t)ftell(chunk->fp) < REQSORT_CHUNK_BYTES)
+		return 0;
+	return reqsort_chunk_flush(chunk, rs);
+}
+
+static int
+compare_keys(const struct reqsort_key *a, const struct reqsort_key *b)
+{
+	int c;
+
+	if (a->utc_ms != b->utc_ms)
+		return a->utc_ms < b->utc_ms ? -1 : 1;
+	c = memcmp(a->node, b->node, REQSORT_NODE_MAX);
+	if (c != 0)
+		return c;
+	if (a->file_index != b->file_index)
+		return a->file_index < b->file_index ? -1 : 1;
+	return (a->line > b->line) - (a->line < b->line);
+}
+
+static int
+compare_entries(const void *a, const void *b)
+{
+	return compare_keys(&((const struct reqsort_entry *)a)->key,
+	    &((const struct reqsort_entry *)b)->key);
+}
+
+static int
+write_run(struct reqsort_chunk *chunk, FILE *fp)
+{
+	for (size_t i = 0; i < chunk->n_entries; i++) {
+		const struct reqsort_entry *e = &chunk->entries[i];
+		struct run_header h;
+		size_t len = 0;
+
+		memset(&h, 0, sizeof(h));
+		h.key = e->key;
+		for (unsigned p = 0; p < REQSORT_MAX_PARTS; p++) {
+			h.len[p] = e->len[p];
+			len += e->len[p];
+		}
+		if (fwrite(&h, sizeof(h), 1, fp) != 1 ||
+		    fwrite(chunk->buf + e->offset, 1, len, fp) != len)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+add_run(struct reqsort *rs, char *path)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&rs->lock);
+	if (rs->n_runs == rs->cap) {
+		size_t cap = rs->cap ? rs->cap * 2 : 16;
+		char **runs = realloc(rs->runs, cap * sizeof(*runs));
+
+		if (runs) {
+			rs->runs = runs;
+			rs->cap = cap;
+		}
+	}
+	if (rs->n_runs < rs->cap)
+		rs->runs[rs->n_runs++] = path;
+	else
+		rc = diag_error("out of memory");
+	pthread_mutex_unlock(&rs->lock);
+	return rc;
+}
+
+int
+reqsort_chunk_flush(struct reqsort_chunk *chunk, struct reqsort *rs)
+{
+	size_t len = strlen(rs->dir) + sizeof("/run.XXXXXX");
+	char *path = malloc(len);
+	FILE *fp = NULL;
+	int fd, rc = -1;
+
+	if (chunk->n_entries == 0) {
+		free(path);
+		return 0;
+	}
+	if (!path || fflush(chunk->fp) != 0) {
+		free(path);
+		return diag_error("out of memory");
+	}
+	qsort(chunk->entries, chunk->n_entries, sizeof(*chunk->entries),
+	    compare_entries);
+	snprintf(path, len, "%s/run.XXXXXX", rs->dir);
+	fd = mkstemp(path);
+	if (fd < 0 || !(fp = fdopen(fd, "wb"))) {
+		diag_error_errno("could not create a temporary file in the "
+				 "output directory");
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	}
+	setvbuf(fp, NULL, _IOFBF, RUN_BUFFER);
+	if (write_run(chunk, fp) != 0 || fclose(fp) != 0) {
+		fp = NULL;
+		diag_error_errno("could not write a temporary file in the "
+				 "output directory");
+		goto out;
+	}
+	fp = NULL;
+	if (add_run(rs, path) != 0)
+		goto out;
+	path = NULL;
+	reqsort_chunk_release(chunk);
+	rc = reqsort_chunk_init(chunk);
+out:
+	if (fp)
+		fclose(fp);
+	if (path) {
+		unlink(path);
+		free(path);
+	}
+	return rc;
+}
+
+/* Read the next record of run r into its head.  Returns 1, 0 at the end
+ * of the run, -1 on a read error (reported). */
+static int
+run_advance(struct run_reader *r)
+{
+	size_t len = 0;
+
+	if (fread(&r->head, sizeof(r->head), 1, r->fp) != 1)
+		return ferror(r->fp) ? diag_error_errno("could not read a "
+							"temporary file")
+				     : 0;
+	for (unsigned p = 0; p < REQSORT_MAX_PARTS; p++)
+		len += r->head.len[p];
+	if (len > r->cap) {
+		char *data = realloc(r->data, len);
+
+		if (!data)
+			return diag_error("out of memory");
+		r->data = data;
+		r->cap = len;
+	}
+	if (fread(r->data, 1, len, r->fp) != len)
+		return diag_error("could not read a temporary file: it is "
+				  "shorter than written");
+	return 1;
+}
+
+static bool
+run_less(const struct run_reader *runs, size_t a, size_t b)
+{
+	return compare_keys(&runs[a].head.key, &runs[b].head.key) < 0;
+}
+
+/* Restore the heap property below position i. */
+static void
+sift_down(const struct run_reader *runs, size_t *heap, size_t n, size_t i)
+{
+	for (;;) {
+		size_t least = i, l = 2 * i + 1, r = 2 * i + 2, tmp;
+
+		if (l < n && run_less(runs, heap[l], heap[least]))
+			least = l;
+		if (r < n && run_less(runs, heap[r], heap[least]))
+			least = r;
+		if (least == i)
+			return;
+		tmp = heap[i];
+		heap[i] = heap[least];
+		heap[least] = tmp;
+		i = least;
+	}
+}
+
+static int
+emit_record(const struct run_reader *r, FILE *const *outs, unsigned n_outs)
+{
+	size_t offset = 0;
+
+	for (unsigned p = 0; p < REQSORT_MAX_PARTS; p++) {
+		size_t len = r->head.len[p];
+
+		if (p < n_outs && outs[p] &&
+		    fwrite(r->data + offset, 1, len, outs[p]) != len)
+			return -1;
+		offset += len;
+	}
+	return 0;
+}
+
+/* Merge the open runs through a heap of their indices. */
+static int
+merge_runs(struct run_reader *runs, size_t n, FILE *const *outs,
+    unsigned n_outs)
+{
+	size_t *heap = malloc((n + 1) * sizeof(*heap));
+	size_t live = 0;
+	int rc = 0;
+
+	if (!heap)
+		return diag_error("out of memory");
+	for (size_t i = 0; i < n && rc >= 0; i++)
+		if ((rc = run_advance(&runs[i])) == 1)
+			heap[live++] = i;
+	for (size_t i = live; rc >= 0 && i-- > 0;)
+		sift_down(runs, heap, live, i);
+	while (rc >= 0 && live > 0) {
+		struct run_reader *top = &runs[heap[0]];
+
+		if (emit_record(top, outs, n_outs) != 0) {
+			rc = diag_error_errno("could not write a report");
+			break;
+		}
+		rc = run_advance(top);
+		if (rc == 0)
+			heap[0] = heap[--live];
+		sift_down(runs, heap, live, 0);
+	}
+	free(heap);
+	return rc < 0 ? -1 : 0;
+}
+
+int
+reqsort_merge(struct reqsort *rs, FILE *const *outs, unsigned n_outs)
+{
+	struct run_reader *runs = calloc(rs->n_runs + 1, sizeof(*runs));
+	char quoted[DIAG_QUOTE_SIZE];
+	size_t opened = 0;
+	int rc = -1;
+
+	if (!runs)
+		return diag_error("out of memory");
+	for (; opened < rs->n_runs; opened++) {
+		runs[opened].fp = fopen(rs->runs[opened], "rb");
+		if (!runs[opened].fp) {
+			diag_error_errno("could not open temporary file \"%s\"",
+			    diag_quote_str(quoted, rs->runs[opened]));
+			goto out;
+		}
+		setvbuf(runs[opened].fp, NULL, _IOFBF, RUN_BUFFER);
+	}
+	rc = merge_runs(runs, rs->n_runs, outs, n_outs);
+out:
+	for (size_t i = 0; i < opened; i++) {
+		fclose(runs[i].fp);
+		free(runs[i].data);
+	}
+	free(runs);
+	return rc;
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * analyze/reqsort.h - puts the formatted report rows of every token
+ * request in report order (time, node, file index, line) with bounded
+ * memory: each worker collects rows in a chunk of at most
+ * REQSORT_CHUNK_BYTES, sorts it and writes it as a sorted run to a
+ * temporary file; reqsort_merge() then merges all runs.  Because the key
+ * includes the file's index and line number, the order is total and does
+ * not depend on which worker read which file.
+ *
+ * A record holds up to REQSORT_MAX_PARTS rows, one per report that lists
+ * requests; reqsort_merge() writes part i to output i.
+ */
+#ifndef TOKENTRAIL_ANALYZE_REQSORT_H
+#define TOKENTRAIL_ANALYZE_REQSORT_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define REQSORT_CHUNK_BYTES (8u * 1024 * 1024)
+#define REQSORT_MAX_PARTS 2
+#define REQSORT_NODE_MAX 16
+
+struct reqsort_key {
+	int64_t utc_ms;
+	char node[REQSORT_NODE_MAX]; /* NUL-padded; longer nodes are cut */
+	uint32_t file_index;
+	uint64_t line;
+};
+
+/* The shared list of sorted runs. */
+struct reqsort {
+	char *dir;             /* where run files go */
+	char **runs;           /* run file paths */
+	size_t n_runs, cap;
+	pthread_mutex_t lock;
+};
+
+/* One worker's rows not yet written as a run. */
+struct reqsort_chunk {
+	FILE *fp;              /* memory stream the rows are written to */
+	char *buf;             /* its buffer, valid after fflush */
+	size_t size;
+	struct reqsort_entry *entries;
+	size_t n_entries, cap;
+	unsigned n_parts;      /* parts ended in the current record */
+};
+
+/* Runs go to files in dir (which the caller creates and removes). */
+int reqsort_init(struct reqsort *rs, const char *dir);
+
+/* Remove the run files and free everything. */
+void reqsort_release(struct reqsort *rs);
+
+int reqsort_chunk_init(struct reqsort_chunk *chunk);
+void reqsort_chunk_release(struct reqsort_chunk *chunk);
+
+/*
+ * Start a record with key.  Write its first part to the returned stream,
+ * call reqsort_part_end(), write the next part, and so on; then
+ * reqsort_record_end().  Returns NULL when memory ran out (reported).
+ */
+FILE *reqsort_record_begin(struct reqsort_chunk *chunk,
+    const struct reqsort_key *key);
+void reqsort_part_end(struct reqsort_chunk *chunk);
+
+/* End the record; writes a run when the chunk is full.  0 or -1. */
+int reqsort_record_end(struct reqsort_chunk *chunk, struct reqsort *rs);
+
+/* Write what the chunk holds as a run.  0 or -1 after reporting. */
+int reqsort_chunk_flush(struct reqsort_chunk *chunk, struct reqsort *rs);
+
+/*
+ * Merge every run, writing part i of each record to outs[i] (NULL to drop
+ * that part).  Returns 0, or -1 after reporting.
+ */
+int reqsort_merge(struct reqsort *rs, FILE *const *outs, unsigned n_outs);
+
+#endif

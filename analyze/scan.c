@@ -1,0 +1,428 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * analyze/scan.c - the per-line loop of analyze.  A line is read, parsed
+ * or set aside, paired (i with o, within the file), and when it is a
+ * completed request carrying exactly one access-token label it is joined
+ * with the snapshot, counted for its token and written as report rows.
+ */
+#include "analyze/scan.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/parse.h"
+#include "analyze/resolve.h"
+#include "common/diag.h"
+
+/* The canonical length of a token id; others are flagged. */
+#define TOKEN_ID_DIGITS 12
+/* Token ids longer than this are not taken. */
+#define TOKEN_ID_MAX 64
+
+const char *const scan_request_columns[] = {
+	"time", "token_id", "token_name", "token_kind", "token_user",
+	"log_user", "project_key", "repo_slug", "repo_in_snapshot",
+	"client_ip", "proxies", "protocol", "method", "path", "operation",
+	"status", "bytes_read", "bytes_written", "duration_ms", "user_agent",
+	"request_id", "node", "file", "line", NULL
+};
+
+/* A completed token request, joined with the snapshot. */
+struct request {
+	const struct logrec *rec;
+	const char *path;
+	uint64_t line;
+	struct logtime_instant at;
+	struct span token_id;
+	const struct snap_token *token;
+	struct repo_ref ref;
+	const struct snap_repo *repo;       /* NULL when not resolved */
+	const struct snap_project *project; /* for project-only URLs */
+	enum operation op;
+};
+
+/* One file being scanned. */
+struct scan_state {
+	const char *path;
+	uint32_t file_index;
+	struct file_summary *summary;
+	struct tokagg *agg;
+	struct hmap open; /* request ids of i lines awaiting their o line */
+};
+
+const char *
+set_aside_reason_name(enum set_aside_reason reason)
+{
+	switch (reason) {
+	case SET_ASIDE_BLANK:
+		return "blank";
+	case SET_ASIDE_TOO_LONG:
+		return "too-long";
+	case SET_ASIDE_UNRECOGNIZED:
+		return "unrecognized-layout";
+	case SET_ASIDE_BAD_REQUEST_ID:
+		return "bad-request-id";
+	case SET_ASIDE_BAD_TIMESTAMP:
+		return "bad-timestamp";
+	case SET_ASIDE_TRUNCATED_START:
+		return "truncated-start";
+	case SET_ASIDE_TRUNCATED_END:
+		return "truncated-end";
+	case SET_ASIDE_N_REASONS:
+		break;
+	}
+	return "unknown";
+}
+
+int
+scan_worker_init(struct scan_worker *w, const struct scan_config *config,
+    struct reqsort *sort)
+{
+	memset(w, 0, sizeof(*w));
+	w->config = config;
+	w->sort = sort;
+	csvout_init(&w->csv, NULL);
+	return reqsort_chunk_init(&w->chunk);
+}
+
+int
+scan_worker_finish(struct scan_worker *w)
+{
+	return reqsort_chunk_flush(&w->chunk, w->sort);
+}
+
+void
+scan_worker_release(struct scan_worker *w)
+{
+	reqsort_chunk_release(&w->chunk);
+	csvout_release(&w->csv);
+}
+
+static bool
+is_dash(struct span s)
+{
+	return s.len == 0 || (s.len == 1 && s.ptr[0] == '-');
+}
+
+/* A log field as a cell: "-" and empty become an empty cell. */
+static void
+cell_field(struct csvout *csv, struct span s)
+{
+	if (is_dash(s))
+		csvout_empty(csv);
+	else
+		csvout_text(csv, s.ptr, s.len);
+}
+
+/* The decimal value of a field, or 0 when it is not a plain number. */
+static uint64_t
+field_number(struct span s)
+{
+	uint64_t v = 0;
+
+	if (s.len == 0 || s.len > 19)
+		return 0;
+	for (size_t i = 0; i < s.len; i++) {
+		if (s.ptr[i] < '0' || s.ptr[i] > '9')
+			return 0;
+		v = v * 10 + (uint64_t)(s.ptr[i] - '0');
+	}
+	return v;
+}
+
+/* Client address and proxies: the address field split at its first
+ * comma. */
+static void
+split_address(struct span address, struct span *client,
+    struct span *proxies)
+{
+	const char *comma = memchr(address.ptr, ',', address.len);
+
+	*client = address;
+	proxies->ptr = address.ptr + address.len;
+	proxies->len = 0;
+	if (!comma)
+		return;
+	client->len = (size_t)(comma - address.ptr);
+	proxies->ptr = comma + 1;
+	proxies->len = address.len - client->len - 1;
+}
+
+/* Project key, repository slug and whether the snapshot knows them. */
+static void
+cell_repository(struct csvout *csv, const struct request *rq)
+{
+	if (rq->repo && rq->repo->project) {
+		csvout_str(csv, rq->repo->project->key);
+		csvout_str(csv, rq->repo->slug);
+		csvout_str(csv, "yes");
+	} else if (rq->project && rq->ref.slug.len == 0) {
+		csvout_str(csv, rq->project->key);
+		csvout_empty(csv);
+		csvout_str(csv, "yes");
+	} else {
+		cell_field(csv, rq->ref.project);
+		cell_field(csv, rq->ref.slug);
+		csvout_str(csv, rq->ref.project.len ? "no" : "");
+	}
+}
+
+static void
+cell_token(struct csvout *csv, const struct request *rq)
+{
+	const struct snap_token *t = rq->token;
+
+	csvout_text(csv, rq->token_id.ptr, rq->token_id.len);
+	csvout_str(csv, t ? t->name : NULL);
+	csvout_str(csv, token_kind_name(t ? t->kind : TOKEN_UNKNOWN));
+	csvout_str(csv, t ? t->user_name : NULL);
+}
+
+static void
+write_request_row(struct csvout *csv, const struct request *rq)
+{
+	const struct logrec *rec = rq->rec;
+	char time[LOGTIME_ISO_SIZE];
+	struct span client, proxies;
+
+	split_address(rec->address, &client, &proxies);
+	csvout_str(csv, logtime_format(&rq->at, time));
+	cell_token(csv, rq);
+	cell_field(csv, rec->user);
+	cell_repository(csv, rq);
+	cell_field(csv, client);
+	cell_field(csv, proxies);
+	cell_field(csv, rec->protocol);
+	cell_field(csv, rec->method);
+	cell_field(csv, rec->target);
+	csvout_str(csv, operation_name(rq->op));
+	cell_field(csv, rec->status);
+	cell_field(csv, rec->bytes_read);
+	cell_field(csv, rec->bytes_written);
+	cell_field(csv, rec->duration);
+	cell_field(csv, rec->user_agent);
+	cell_field(csv, rec->request_id);
+	cell_field(csv, rec->node);
+	csvout_str(csv, rq->path);
+	csvout_u64(csv, rq->line);
+	csvout_end_row(csv);
+}
+
+/* "KEY/slug" of the repository a request touched, for the aggregates. */
+static size_t
+repository_name(const struct request *rq, char *buf, size_t cap)
+{
+	int n;
+
+	if (rq->repo && rq->repo->project)
+		n = snprintf(buf, cap, "%s/%s", rq->repo->project->key,
+		    rq->repo->slug);
+	else if (rq->ref.slug.len > 0)
+		n = snprintf(buf, cap, "%.*s/%.*s", (int)rq->ref.project.len,
+		    rq->ref.project.ptr, (int)rq->ref.slug.len,
+		    rq->ref.slug.ptr);
+	else
+		return 0;
+	return n < 0 ? 0 : (size_t)n >= cap ? cap - 1 : (size_t)n;
+}
+
+static int
+aggregate(struct tokagg *agg, const struct request *rq)
+{
+	const struct logrec *rec = rq->rec;
+	struct token_agg *t = tokagg_get(agg, rq->token_id.ptr,
+	    rq->token_id.len);
+	struct span client, proxies;
+	char repo[1024];
+	size_t repo_len;
+
+	if (!t)
+		return -1;
+	if (t->requests == 0 || rq->at.utc_ms < t->first_seen.utc_ms)
+		t->first_seen = rq->at;
+	if (t->requests == 0 || rq->at.utc_ms >= t->last_seen.utc_ms)
+		t->last_seen = rq->at;
+	t->requests++;
+	t->failed_requests += field_number(rec->status) >= 400;
+	t->clones += rq->op == OP_CLONE;
+	t->fetches += rq->op == OP_FETCH;
+	t->pushes += rq->op == OP_PUSH;
+	t->bytes_written += field_number(rec->bytes_written);
+	split_address(rec->address, &client, &proxies);
+	repo_len = repository_name(rq, repo, sizeof(repo));
+	if (counted_set_add(&t->ips, client.ptr, client.len, 1) != 0 ||
+	    counted_set_add(&t->agents, rec->user_agent.ptr,
+		rec->user_agent.len, 1) != 0 ||
+	    (repo_len > 0 && counted_set_add(&t->repos, repo, repo_len, 1)))
+		return -1;
+	return 0;
+}
+
+static bool
+is_selected(const struct scan_config *config, const struct request *rq)
+{
+	bool is_listed = config->n_tokens == 0;
+
+	if (config->has_since && rq->at.utc_ms < config->since_ms)
+		return false;
+	if (config->has_until && rq->at.utc_ms >= config->until_ms)
+		return false;
+	for (size_t i = 0; i < config->n_tokens && !is_listed; i++)
+		is_listed = strlen(config->tokens[i]) == rq->token_id.len &&
+		    memcmp(config->tokens[i], rq->token_id.ptr,
+			rq->token_id.len) == 0;
+	return is_listed;
+}
+
+/* Resolve, filter, aggregate and write one completed token request. */
+static int
+report_request(struct scan_worker *w, struct request *rq,
+    struct file_summary *summary, struct tokagg *agg, uint32_t file_index)
+{
+	const struct scan_config *config = w->config;
+	struct reqsort_key key;
+	FILE *fp;
+
+	logtime_to_instant(&w->time_cache, &rq->rec->time, &rq->at);
+	if (!is_selected(config, rq))
+		return 0;
+	summary->n_reported++;
+	rq->token = snapdb_token(config->snap, rq->token_id);
+	resolve_request(rq->rec, &rq->ref, &rq->op);
+	if (rq->ref.slug.len > 0)
+		rq->repo = snapdb_repo(config->snap, rq->ref.project,
+		    rq->ref.slug);
+	else if (rq->ref.project.len > 0)
+		rq->project = snapdb_project(config->snap, rq->ref.project);
+	if (aggregate(agg, rq) != 0)
+		return -1;
+
+	memset(&key, 0, sizeof(key));
+	key.utc_ms = rq->at.utc_ms;
+	memcpy(key.node, rq->rec->node.ptr,
+	    rq->rec->node.len < REQSORT_NODE_MAX ? rq->rec->node.len
+						 : REQSORT_NODE_MAX);
+	key.file_index = file_index;
+	key.line = rq->line;
+	fp = reqsort_record_begin(&w->chunk, &key);
+	if (!fp)
+		return -1;
+	w->csv.fp = fp;
+	write_request_row(&w->csv, rq);
+	reqsort_part_end(&w->chunk);
+	if (csvout_has_failed(&w->csv))
+		return diag_error("out of memory");
+	return reqsort_record_end(&w->chunk, w->sort);
+}
+
+/* Pair i and o lines by request id (without its i/o letter). */
+static int
+pair_request(struct hmap *open, const struct logrec *rec,
+    struct file_summary *summary)
+{
+	const char *id = rec->request_id.ptr + 1;
+	size_t len = rec->request_id.len - 1;
+	struct hmap_slot *slot;
+	bool is_new;
+
+	if (rec->is_output) {
+		if (!hmap_remove(open, id, len))
+			summary->n_unmatched++;
+		return 0;
+	}
+	if (open->count >= SCAN_MAX_OPEN_REQUESTS) {
+		summary->n_pairing_overflow++;
+		return 0;
+	}
+	slot = hmap_upsert(open, id, len, &is_new);
+	if (!slot)
+		return diag_error("out of memory");
+	slot->value = (void *)open; /* any non-NULL marks presence */
+	return 0;
+}
+
+static enum set_aside_reason
+reason_for(enum parse_outcome outcome, const struct gzline *line)
+{
+	if (outcome != PARSE_BLANK && outcome != PARSE_TOO_LONG) {
+		if (line->number == 1)
+			return SET_ASIDE_TRUNCATED_START;
+		if (line->is_unterminated)
+			return SET_ASIDE_TRUNCATED_END;
+	}
+	switch (outcome) {
+	case PARSE_BLANK:
+		return SET_ASIDE_BLANK;
+	case PARSE_TOO_LONG:
+		return SET_ASIDE_TOO_LONG;
+	case PARSE_BAD_REQUEST_ID:
+		return SET_ASIDE_BAD_REQUEST_ID;
+	case PARSE_BAD_TIMESTAMP:
+		return SET_ASIDE_BAD_TIMESTAMP;
+	case PARSE_OK:
+	case PARSE_UNRECOGNIZED:
+	case PARSE_N_OUTCOMES:
+		break;
+	}
+	return SET_ASIDE_UNRECOGNIZED;
+}
+
+/* Account for one line and act on it. */
+static int
+scan_line(struct scan_worker *w, const struct gzline *line,
+    struct scan_state *st)
+{
+	enum parse_outcome outcome = PARSE_TOO_LONG;
+	struct request rq;
+	struct logrec rec;
+
+	st->summary->n_lines++;
+	if (!line->is_too_long)
+		outcome = parse_line(line->data, line->len, &rec);
+	if (outcome != PARSE_OK) {
+		st->summary->n_set_aside++;
+		st->summary->set_aside[reason_for(outcome, line)]++;
+		return 0;
+	}
+	st->summary->n_parsed++;
+	st->summary->n_repaired += rec.is_repaired;
+	if (pair_request(&st->open, &rec, st->summary) != 0)
+		return -1;
+	if (!rec.is_output || rec.n_token_labels == 0)
+		return 0;
+	if (rec.n_token_labels > 1 || rec.token_id.len != TOKEN_ID_DIGITS)
+		st->summary->n_label_anomalies++;
+	if (rec.token_id.len == 0 || rec.token_id.len > TOKEN_ID_MAX)
+		return 0;
+	st->summary->n_token_requests++;
+	memset(&rq, 0, sizeof(rq));
+	rq.rec = &rec;
+	rq.path = st->path;
+	rq.line = line->number;
+	rq.token_id = rec.token_id;
+	return report_request(w, &rq, st->summary, st->agg, st->file_index);
+}
+
+int
+scan_file(struct scan_worker *w, const char *path, uint32_t file_index,
+    struct file_summary *summary, struct tokagg *agg)
+{
+	struct scan_state st = { path, file_index, summary, agg, { 0 } };
+	struct gzlines *gz = NULL;
+	struct gzline line;
+	int rc = 0, got = 0;
+
+	memset(summary, 0, sizeof(*summary));
+	hmap_init(&st.open);
+	if (gzlines_open(&gz, path) != 0)
+		return 0;
+	summary->is_opened = true;
+	while (rc == 0 && (got = gzlines_next(gz, &line)) == 1)
+		rc = scan_line(w, &line, &st);
+	if (gzlines_close(gz, &summary->stats) != 0 || got < 0)
+		summary->has_read_error = true;
+	summary->n_unfinished = st.open.count;
+	hmap_release(&st.open);
+	return rc;
+}

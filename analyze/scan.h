@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * analyze/scan.h - one input file through the pipeline: lines (gzlines),
+ * records (parse), token attribution and repository resolution against
+ * the snapshot (snapdb, resolve), report rows (reqsort) and per-token
+ * aggregates (tokagg).  Every line read is counted as parsed or as set
+ * aside with a reason, so the manifest accounts for the whole file.
+ */
+#ifndef TOKENTRAIL_ANALYZE_SCAN_H
+#define TOKENTRAIL_ANALYZE_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyze/gzlines.h"
+#include "analyze/logtime.h"
+#include "analyze/reqsort.h"
+#include "analyze/snapdb.h"
+#include "analyze/tokagg.h"
+#include "common/csvout.h"
+
+/* Open requests remembered per file for i/o pairing. */
+#define SCAN_MAX_OPEN_REQUESTS 65536
+
+/* Why a line was set aside: the parser's reasons, plus the first and
+ * last line of a file when they look cut off by rotation or copying. */
+enum set_aside_reason {
+	SET_ASIDE_BLANK,
+	SET_ASIDE_TOO_LONG,
+	SET_ASIDE_UNRECOGNIZED,
+	SET_ASIDE_BAD_REQUEST_ID,
+	SET_ASIDE_BAD_TIMESTAMP,
+	SET_ASIDE_TRUNCATED_START, /* first line of the file, unparsable */
+	SET_ASIDE_TRUNCATED_END,   /* unterminated last line, unparsable */
+	SET_ASIDE_N_REASONS
+};
+
+/* Stable names for the manifest: "blank", "too-long",
+ * "unrecognized-layout", "bad-request-id", "bad-timestamp",
+ * "truncated-start", "truncated-end". */
+const char *set_aside_reason_name(enum set_aside_reason reason);
+
+/* What one file contributed, for the manifest. */
+struct file_summary {
+	bool is_opened;           /* false: the file could not be opened */
+	bool has_read_error;      /* reading failed part-way (I/O error) */
+	struct gzlines_stats stats;
+	uint64_t n_lines;
+	uint64_t n_parsed;
+	uint64_t n_repaired;      /* parsed with stray separators kept */
+	uint64_t n_set_aside;
+	uint64_t set_aside[SET_ASIDE_N_REASONS];
+	uint64_t n_token_requests;  /* completed requests with a token */
+	uint64_t n_reported;        /* of those, inside the filters */
+	uint64_t n_unfinished;      /* i lines without their o line */
+	uint64_t n_unmatched;       /* o lines without their i line */
+	uint64_t n_label_anomalies; /* several or malformed token labels */
+	uint64_t n_pairing_overflow; /* i lines not remembered: the cap */
+};
+
+/* What every scan shares and only reads. */
+struct scan_config {
+	const struct snapdb *snap;
+	bool has_since, has_until;
+	int64_t since_ms, until_ms;  /* half-open window [since, until) */
+	char *const *tokens;         /* --token ids, or NULL for all */
+	size_t n_tokens;
+};
+
+/* One worker's state, reused from file to file. */
+struct scan_worker {
+	const struct scan_config *config;
+	struct reqsort *sort;
+	struct reqsort_chunk chunk;
+	struct csvout csv;
+	struct logtime_cache time_cache;
+};
+
+int scan_worker_init(struct scan_worker *w, const struct scan_config *config,
+    struct reqsort *sort);
+
+/* Write the rows still in the chunk as a run; 0 or -1. */
+int scan_worker_finish(struct scan_worker *w);
+
+void scan_worker_release(struct scan_worker *w);
+
+/*
+ * Read the file at path (input number file_index) to its end, filling
+ * *summary and adding its tokens' figures to *agg.  A file that cannot
+ * be opened is reported and leaves summary->is_opened false; damage is
+ * recorded in summary->stats.  Returns 0, or -1 when the run cannot go
+ * on (out of memory, a write error in the output directory).
+ */
+int scan_file(struct scan_worker *w, const char *path, uint32_t file_index,
+    struct file_summary *summary, struct tokagg *agg);
+
+/* The header of requests.csv, NULL-terminated. */
+extern const char *const scan_request_columns[];
+
+#endif
