@@ -98,5 +98,11 @@ $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BENCH_LIBS)
 
-bench: $(BUILD)/tokentrail $(BUILD)/bench/genlogs $(BUILD)/bench/inflate_floor
+$(BUILD)/bench/readlines: bench/readlines.c $(BUILD)/libtokentrail.a $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	    $(BUILD)/libtokentrail.a $(LDLIBS)
+
+bench: $(BUILD)/tokentrail $(BUILD)/bench/genlogs $(BUILD)/bench/inflate_floor \
+    $(BUILD)/bench/readlines
 	BUILD=$(BUILD) BENCH_MB=$(BENCH_MB) bench/run.sh

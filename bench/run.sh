@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # bench/run.sh - the analyze benchmark behind "make bench": generates the
 # log set and database export once into bench/work/ (bench/genlogs.c),
-# then times, from one run, the zlib floor, what an analyst would run
-# instead (gzip, zcat | grep, rg) and tokentrail analyze with -j 1 and the
-# default jobs, and prints seconds, uncompressed MB/s, the speed as a
-# ratio to the zlib floor and the peak resident memory of each.
+# then times, from one run, the zlib floor, analyze's line reader alone,
+# what an analyst would run instead (gzip, zcat | grep, rg) and tokentrail
+# analyze with -j 1 and the default jobs, and prints seconds, uncompressed
+# MB/s, the speed as a ratio to the zlib floor and the peak resident
+# memory of each.
 #
 # Usage: bench/run.sh [--mb N]     (default 1500; also BENCH_MB=N)
 #
@@ -38,7 +39,8 @@ if [ ! -x "$TIME" ]; then
 fi
 
 mkdir -p "$WORK"
-make -s "$TT" "$BUILD/bench/genlogs" "$BUILD/bench/inflate_floor"
+make -s "$TT" "$BUILD/bench/genlogs" "$BUILD/bench/inflate_floor" \
+    "$BUILD/bench/readlines"
 
 # Generate the data once per size; a stamp marks a finished generation.
 if [ ! -f "$DATA/.done" ]; then
@@ -108,6 +110,8 @@ printf '%-34s %8s %9s %8s %10s\n' run seconds MB/s "x floor" "peak MB"
 
 measure "zlib floor (bench/inflate_floor)" \
     "$BUILD/bench/inflate_floor" "${FILES[@]}"
+measure "gzlines only (bench/readlines)" \
+    "$BUILD/bench/readlines" "${FILES[@]}"
 measure "gzip -dc > /dev/null" gzip -dc "${FILES[@]}"
 measure "zcat | grep -cF access-token:id:" \
     sh -c 'zcat "$@" | grep -cF access-token:id:' sh "${FILES[@]}"
