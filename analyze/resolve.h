@@ -37,15 +37,22 @@ const char *operation_name(enum operation op);
  * token-admin with a method other than GET/HEAD/OPTIONS. */
 bool operation_is_write(enum operation op, struct span method);
 
+/* Longest user name resolved in the users/<user>/repos form. */
+#define RESOLVE_USER_MAX 255
+
 /*
  * The repository a request names.  project is the key as written (may be
  * "~user" for a personal project; the users/<user>/repos form is returned
  * as "~user"), slug without ".git".  Both are empty when the request names
- * no repository; project alone is set for project-level URLs.
+ * no repository; project alone is set for project-level URLs.  The spans
+ * point into the record's line, except that a "~user" built from the
+ * users/<user> form lives in user_key: it stays valid while this struct
+ * does, and a copy of the struct still points at the original.
  */
 struct repo_ref {
 	struct span project;
 	struct span slug;
+	char user_key[RESOLVE_USER_MAX + 2]; /* "~" + user, not terminated */
 };
 
 /*
