@@ -158,17 +158,49 @@ put_pointer(struct hmap *map, const char *key, void *value)
 	return 0;
 }
 
+/*
+ * PostgreSQL prints 0 to 6 fractional digits ("12:00:00.5"); the log
+ * parser wants none or three.  Copy text into buf with the fraction cut
+ * or padded to milliseconds.  Returns the length, or 0 when text is not
+ * "YYYY-MM-DD HH:MM:SS[.f...]".
+ */
+static size_t
+normalize_pg_time(const char *text, char *buf, size_t cap)
+{
+	static const size_t seconds_len = sizeof("YYYY-MM-DD HH:MM:SS") - 1;
+	size_t len = strlen(text), digits;
+
+	if (len < seconds_len || cap < seconds_len + 5)
+		return 0;
+	memcpy(buf, text, seconds_len);
+	if (len == seconds_len)
+		return seconds_len;
+	digits = strspn(text + seconds_len + 1, "0123456789");
+	if (text[seconds_len] != '.' || digits == 0 ||
+	    seconds_len + 1 + digits != len)
+		return 0;
+	buf[seconds_len] = ',';
+	for (size_t i = 0; i < 3; i++)
+		buf[seconds_len + 1 + i] =
+		    i < digits ? text[seconds_len + 1 + i] : '0';
+	return seconds_len + 4;
+}
+
 /* Read a zone-less snapshot time in the log zone. */
 static void
 parse_snap_time(sqlite3_stmt *st, int col, struct snap_time *out)
 {
 	const unsigned char *text = sqlite3_column_text(st, col);
-	struct logtime_local local;
 	struct logtime_cache cache = { 0 };
+	struct logtime_local local;
+	char normal[32];
+	size_t len;
 
 	out->is_set = false;
-	if (!text || logtime_parse((const char *)text,
-			 strlen((const char *)text), &local) != 0)
+	if (!text)
+		return;
+	len = normalize_pg_time((const char *)text, normal, sizeof(normal));
+	if (len == 0 || logtime_parse(normal, len, &local) != 0)
 		return;
 	logtime_to_instant(&cache, &local, &out->at);
 	out->is_set = true;
