@@ -388,6 +388,9 @@ make_token(struct world *w, struct rng *r, struct token *t, int i)
 		t->kind = PERSONAL;
 		t->svc_id = 0;
 	}
+	/* Personal projects get repository tokens only. */
+	if (t->kind == PROJECT_TOKEN && w->projects[t->project].owner >= 0)
+		t->kind = REPO_TOKEN;
 }
 
 /*

@@ -42,12 +42,14 @@ mkdir -p "$WORK"
 make -s "$TT" "$BUILD/bench/genlogs" "$BUILD/bench/inflate_floor" \
     "$BUILD/bench/readlines"
 
-# Generate the data once per size; a stamp marks a finished generation.
-if [ ! -f "$DATA/.done" ]; then
-	rm -rf "$DATA"
+# Generate the data once per size and generator version; the stamp holds
+# the generator source's digest and marks a finished generation.
+GEN=$(sha256sum bench/genlogs.c | cut -c1-16)
+if [ "$(cat "$DATA/.done" 2>/dev/null)" != "$GEN" ]; then
+	rm -rf "$DATA" "$WORK/snapshot-$MB.db"
 	echo "generating $MB MB of logs into $DATA ..." >&2
 	"$BUILD/bench/genlogs" --mb "$MB" "$DATA"
-	touch "$DATA/.done"
+	echo "$GEN" >"$DATA/.done"
 fi
 FILES=("$DATA"/logs/atlassian-bitbucket-access-*.log.gz)
 SNAP=$WORK/snapshot-$MB.db
