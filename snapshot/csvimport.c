@@ -28,10 +28,11 @@ struct csv_load {
 	const struct snapfmt_table *table;
 	struct sqlite_out *out;
 	const char *path;
-	unsigned long long line;     /* physical line being parsed */
-	unsigned long long row_line; /* line where the current record began */
-	bool in_header;              /* the first record is the header */
-	char **names;                /* header fields */
+	unsigned long long line;      /* physical line being parsed */
+	unsigned long long row_line;  /* line where the current record began */
+	unsigned long long last_line; /* last line that held any byte */
+	bool in_header;               /* the first record is the header */
+	char **names;                 /* header fields */
 	enum snapfmt_type *types;
 	size_t n_cols;
 	size_t field;      /* index of the next field of the record */
@@ -220,7 +221,9 @@ parse_stream(struct csv_load *ld, struct csv_parser *p, FILE *fp)
 	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0) {
 		const char *s = buf, *end = buf + n, *nl;
 
+		ld->last_line = ld->line;
 		while ((nl = memchr(s, '\n', (size_t)(end - s)))) {
+			ld->last_line = ld->line;
 			if (parse_chunk(ld, p, s, (size_t)(nl - s + 1)) < 0)
 				return -1;
 			ld->line++;
@@ -232,8 +235,8 @@ parse_stream(struct csv_load *ld, struct csv_parser *p, FILE *fp)
 	if (ferror(fp))
 		return diag_error_errno("could not read file \"%s\"", ld->path);
 	if (csv_fini(p, on_field, on_record, ld) != 0 && ld->status == 0)
-		return diag_error_at(ld->path, ld->line, "malformed CSV: %s",
-		    csv_strerror(csv_error(p)));
+		return diag_error_at(ld->path, ld->last_line,
+		    "malformed CSV: quoted field not closed at end of file");
 	if (ld->status == 0 && ld->in_header)
 		return diag_error_at(ld->path, 1, "no header row");
 	return ld->status;
