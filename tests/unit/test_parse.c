@@ -348,6 +348,37 @@ test_ssh_label(void **state)
 	assert_int_equal(rec.n_token_labels, 0);
 }
 
+static void
+test_separator_in_ssh_fields(void **state)
+{
+	char line[2048];
+	struct logrec rec;
+	size_t len;
+
+	(void)state;
+	/* The client chooses the path and its banner. */
+	assert_int_equal(parse_str("10.0.0.1 | ssh | o*ABCx1x2x0 | bob | "
+	                           "2024-01-01 00:00:00,000 | SSH - "
+	                           "git-upload-pack '/a | b.git' | \"SSH-2.0-x "
+	                           "| y\" | 0 | 1 | 2 | refs | 3 | s |",
+	                     &rec),
+	    PARSE_OK);
+	assert_true(rec.is_repaired);
+	SPAN_EQ(rec.target, "/a | b.git");
+	SPAN_EQ(rec.user_agent, "SSH-2.0-x | y");
+	SPAN_EQ(rec.labels, "refs");
+
+	/* A key label with more separators than are kept is set aside. */
+	len = (size_t)snprintf(line, sizeof(line),
+	    "10.0.0.1 | ssh | o*ABCx1x2x0 | bob | 2024-01-01 00:00:00,000 | "
+	    "SSH - git-upload-pack '/p/r.git' | - | 0 | 1 | 2 | "
+	    "ssh:label:'");
+	for (int i = 0; i < 40; i++)
+		len += (size_t)snprintf(line + len, sizeof(line) - len, "x | ");
+	snprintf(line + len, sizeof(line) - len, "' | 3 | s |");
+	assert_int_equal(parse_str(line, &rec), PARSE_UNRECOGNIZED);
+}
+
 static bool
 token_label(const char *labels, struct span *id, unsigned *n)
 {
@@ -516,6 +547,7 @@ main(void)
 		cmocka_unit_test(test_separator_in_target),
 		cmocka_unit_test(test_token_in_url),
 		cmocka_unit_test(test_ssh_label),
+		cmocka_unit_test(test_separator_in_ssh_fields),
 		cmocka_unit_test(test_token_label),
 		cmocka_unit_test(test_request_ids),
 		cmocka_unit_test(test_broken_lines),
