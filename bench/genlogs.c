@@ -348,7 +348,7 @@ make_repos(struct world *w)
 		else
 			rp->project = i % N_PROJECTS;
 		snprintf(rp->slug, sizeof(rp->slug), "%s-%s", words[i % nw],
-		    words[(i / nw + i) % nw]);
+		    words[(i * 7 + i / nw + 3) % nw]);
 		if (i >= nw * nw / 2)
 			snprintf(rp->slug + strlen(rp->slug),
 			    sizeof(rp->slug) - strlen(rp->slug), "-%d", i);
