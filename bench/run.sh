@@ -83,7 +83,8 @@ measure() {
 	status=0
 	"$TIME" -f '%e %M' -o "$tf" "$@" >/dev/null 2>"$WORK/last.stderr" ||
 	    status=$?
-	read -r secs kib <"$tf"
+	# GNU time puts "Command exited with non-zero status N" first.
+	read -r secs kib < <(tail -n 1 "$tf")
 	rm -f "$tf"
 	mbs=$(awk -v b="$floor_bytes" -v s="$secs" \
 	    'BEGIN { printf "%.1f", (s > 0 ? b / 1e6 / s : 0) }')
