@@ -371,6 +371,17 @@ gzlines_is_readable(enum gzlines_format format)
 	    format == GZLINES_EMPTY;
 }
 
+/* What a file that is not a regular file is, for a message. */
+static const char *
+file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	return "not a regular file";
+}
+
 /*
  * Open path without blocking (a FIFO would wait for a writer), refuse
  * anything but a regular file, then switch back to blocking reads.
@@ -393,9 +404,7 @@ gz_open_regular(const char *path)
 	}
 	if (!S_ISREG(st.st_mode)) {
 		diag_error("cannot read file \"%s\": it is %s", qpath,
-		    S_ISDIR(st.st_mode)        ? "a directory"
-		        : S_ISFIFO(st.st_mode) ? "a FIFO"
-		                               : "not a regular file");
+		    file_kind(st.st_mode));
 		goto fail;
 	}
 	flags = fcntl(fd, F_GETFL);

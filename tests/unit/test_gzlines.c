@@ -686,18 +686,81 @@ test_close_early(void **state)
 	free(text.p);
 }
 
+/* Send stderr to a file until stderr_end(), which returns what came. */
+static int
+stderr_begin(void)
+{
+	int saved = dup(2);
+	int fd = open(path_of("stderr"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	assert_true(saved >= 0 && fd >= 0);
+	assert_int_equal(dup2(fd, 2), 2);
+	close(fd);
+	return saved;
+}
+
+static char *
+stderr_end(int saved)
+{
+	static char text[2048];
+	FILE *fp;
+	size_t n;
+
+	assert_int_equal(dup2(saved, 2), 2);
+	close(saved);
+	fp = fopen(path_of("stderr"), "r");
+	assert_non_null(fp);
+	n = fread(text, 1, sizeof(text) - 1, fp);
+	text[n] = '\0';
+	fclose(fp);
+	return text;
+}
+
 static void
 test_refused_files(void **state)
 {
 	struct gzlines *gz = (struct gzlines *)1;
+	char want[1024], *got;
+	int saved;
 
 	(void)state;
+	assert_int_equal(mkfifo(path_of("fifo"), 0600), 0);
+	saved = stderr_begin();
 	assert_int_equal(gzlines_open(&gz, tmpdir), -1);
 	assert_null(gz);
-	assert_int_equal(mkfifo(path_of("fifo"), 0600), 0);
+	alarm(10); /* a FIFO without a writer must not block the open */
 	assert_int_equal(gzlines_open(&gz, path_of("fifo")), -1);
+	alarm(0);
 	assert_int_equal(gzlines_open(&gz, path_of("missing.gz")), -1);
+	got = stderr_end(saved);
+
+	snprintf(want, sizeof(want),
+	    "tokentrail: error: cannot read file \"%s\": it is a directory\n"
+	    "tokentrail: error: cannot read file \"%s/fifo\": it is a FIFO\n"
+	    "tokentrail: error: could not open file \"%s/missing.gz\": No "
+	    "such file or directory\n",
+	    tmpdir, tmpdir, tmpdir);
+	assert_string_equal(got, want);
 	assert_int_equal(gzlines_close(NULL, NULL), 0);
+}
+
+/* A file name with control bytes is quoted in the message. */
+static void
+test_hostile_name(void **state)
+{
+	struct gzlines *gz;
+	char *got;
+	int saved;
+
+	(void)state;
+	saved = stderr_begin();
+	assert_int_equal(
+	    gzlines_open(&gz, "/nonexistent/\x1b[31mred\n.gz"), -1);
+	got = stderr_end(saved);
+	assert_string_equal(got,
+	    "tokentrail: error: could not open file "
+	    "\"/nonexistent/\\x1b[31mred\\x0a.gz\": No such file or "
+	    "directory\n");
 }
 
 static int
@@ -738,6 +801,7 @@ main(void)
 		cmocka_unit_test(test_lines_across_chunks),
 		cmocka_unit_test(test_close_early),
 		cmocka_unit_test(test_refused_files),
+		cmocka_unit_test(test_hostile_name),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
