@@ -6,13 +6,15 @@
  *   /bitbucket/scm/PRJ/repo.git/git-receive-pack   PRJ repo, push
  *   SSH - git-upload-pack 'prj/repo.git'           prj repo, fetch
  *
- * The path is cut at a '?' and split on '/'; the first segment that is
- * scm, git, rest, projects or users starts the known forms, so a context
- * path in front is skipped.  Names are returned exactly as written
- * (case, percent-encoding): the snapshot side compares them.  Git
- * operations come from the labels when there is one (push, clone, fetch,
- * refs, shallow, negotiation), otherwise from the path or SSH command;
- * labels after an ssh:label:'...' element are not read, since that
+ * The path is cut at a '?' and split on '/'; a segment that is scm, git,
+ * rest, projects or users starts one of the known forms, so a context path
+ * in front is skipped (the first such segment whose form is complete wins;
+ * see resolve_http()).  Only /projects and /users pages count as web;
+ * other pages (/login, /status, static resources) are "other".  Names are
+ * returned exactly as written (case, percent-encoding): the snapshot side
+ * compares them.  Git operations come from the labels when there is one (push,
+ * clone, fetch, refs, shallow, negotiation), otherwise from the path or SSH
+ * command; labels after an ssh:label:'...' element are not read, since that
  * element's text is the key owner's.
  */
 #include "analyze/resolve.h"
@@ -183,10 +185,22 @@ set_user_project(struct repo_ref *ref, struct span user)
 	ref->project.len = user.len + 1;
 }
 
-/* /scm/KEY/slug.git/... and /git/KEY/slug.git/... (smart HTTP). */
+/* Empty ref: both spans empty, pointing at the target. */
+static void
+clear_ref(const struct logrec *rec, struct repo_ref *ref)
+{
+	ref->project.ptr = rec->target.ptr;
+	ref->project.len = 0;
+	ref->slug = ref->project;
+}
+
+/*
+ * /scm/KEY/slug.git/... and /git/KEY/slug.git/... (smart HTTP).  Complete
+ * when a slug is followed by nothing or by a git endpoint.
+ */
 static enum operation
-resolve_smart_http(
-    const struct logrec *rec, struct segments *s, struct repo_ref *ref)
+resolve_smart_http(const struct logrec *rec, struct segments *s,
+    struct repo_ref *ref, bool *is_complete)
 {
 	struct span project, slug, rest;
 	enum operation fallback = OP_OTHER;
@@ -206,17 +220,22 @@ resolve_smart_http(
 		fallback = OP_FETCH;
 	else if (span_eq(rest, "/git-receive-pack"))
 		fallback = OP_PUSH;
+	*is_complete =
+	    ref->slug.len > 0 && (rest.len == 0 || fallback != OP_OTHER);
 	return git_operation(rec, fallback);
 }
 
-/* projects/KEY[/repos/slug] or users/USER/repos/slug, segments after. */
-static void
+/*
+ * projects/KEY[/repos/slug] or users/USER/repos/slug, from the segment
+ * after kind.  Returns false when no owner follows.
+ */
+static bool
 resolve_owner(struct segments *s, struct span kind, struct repo_ref *ref)
 {
 	struct span owner, repos, slug;
 
 	if (!next_segment(s, &owner) || owner.len == 0)
-		return;
+		return false;
 	if (next_segment(s, &repos) && span_eq(repos, "repos") &&
 	    next_segment(s, &slug) && slug.len > 0) {
 		ref->slug = slug;
@@ -226,49 +245,81 @@ resolve_owner(struct segments *s, struct span kind, struct repo_ref *ref)
 			ref->project = owner;
 		if (ref->project.len == 0)
 			ref->slug.len = 0;
-		return;
+		return true;
 	}
 	if (span_eq(kind, "projects"))
 		ref->project = owner;
+	return true;
 }
 
-/* /rest/<api>/<version>/{projects,users}/... */
+/* /rest/<api>/<version>/{projects,users}/...; complete with an owner. */
 static enum operation
-resolve_rest(const struct logrec *rec, struct segments *s, struct repo_ref *ref)
+resolve_rest(const struct logrec *rec, struct segments *s, struct repo_ref *ref,
+    bool *is_complete)
 {
 	struct span api = { NULL, 0 }, version, kind;
-	bool is_token_admin;
 
-	if (next_segment(s, &api) && next_segment(s, &version) &&
+	*is_complete = next_segment(s, &api) && next_segment(s, &version) &&
 	    next_segment(s, &kind) &&
-	    (span_eq(kind, "projects") || span_eq(kind, "users")))
-		resolve_owner(s, kind, ref);
-	is_token_admin = span_eq(api, "access-tokens");
-	if (is_token_admin)
+	    (span_eq(kind, "projects") || span_eq(kind, "users")) &&
+	    resolve_owner(s, kind, ref);
+	if (span_eq(api, "access-tokens"))
 		return OP_TOKEN_ADMIN;
 	return is_read_method(rec->method) ? OP_REST_READ : OP_REST_WRITE;
 }
 
-/* An HTTP request: find the first known segment, resolve from there. */
+static bool
+is_anchor(struct span seg)
+{
+	return span_eq(seg, "scm") || span_eq(seg, "git") ||
+	    span_eq(seg, "rest") || span_eq(seg, "projects") ||
+	    span_eq(seg, "users");
+}
+
+/* Resolve the form that starts with segment anchor; s is just past it. */
+static enum operation
+resolve_form(const struct logrec *rec, struct span anchor, struct segments s,
+    struct repo_ref *ref, bool *is_complete)
+{
+	clear_ref(rec, ref);
+	if (span_eq(anchor, "scm") || span_eq(anchor, "git"))
+		return resolve_smart_http(rec, &s, ref, is_complete);
+	if (span_eq(anchor, "rest"))
+		return resolve_rest(rec, &s, ref, is_complete);
+	*is_complete = resolve_owner(&s, anchor, ref);
+	return OP_WEB;
+}
+
+/*
+ * An HTTP request: resolve from the first known segment whose form is
+ * complete, so that a context path that is itself such a word ("/git")
+ * is skipped; when none is complete, from the first known segment.
+ */
 static enum operation
 resolve_http(const struct logrec *rec, struct repo_ref *ref)
 {
 	const char *q = memchr(rec->target.ptr, '?', rec->target.len);
 	struct segments s = { rec->target.ptr,
 		q != NULL ? q : rec->target.ptr + rec->target.len };
-	struct span seg;
+	struct segments first_at = s;
+	struct span seg, first = { NULL, 0 };
+	enum operation op;
+	bool is_complete;
 
 	while (next_segment(&s, &seg)) {
-		if (span_eq(seg, "scm") || span_eq(seg, "git"))
-			return resolve_smart_http(rec, &s, ref);
-		if (span_eq(seg, "rest"))
-			return resolve_rest(rec, &s, ref);
-		if (span_eq(seg, "projects") || span_eq(seg, "users")) {
-			resolve_owner(&s, seg, ref);
-			return OP_WEB;
+		if (!is_anchor(seg))
+			continue;
+		op = resolve_form(rec, seg, s, ref, &is_complete);
+		if (is_complete)
+			return op;
+		if (first.ptr == NULL) {
+			first = seg;
+			first_at = s;
 		}
 	}
-	return OP_OTHER;
+	if (first.ptr == NULL)
+		return OP_OTHER;
+	return resolve_form(rec, first, first_at, ref, &is_complete);
 }
 
 /* SSH - git-upload-pack '/KEY/slug.git' (the slash may be missing). */
@@ -300,10 +351,7 @@ void
 resolve_request(
     const struct logrec *rec, struct repo_ref *ref, enum operation *op)
 {
-	ref->project.ptr = rec->target.ptr;
-	ref->project.len = 0;
-	ref->slug = ref->project;
-
+	clear_ref(rec, ref);
 	if (rec->method.len > 0)
 		*op = resolve_http(rec, ref);
 	else if (span_starts(rec->action, "SSH - ") ||

@@ -105,6 +105,23 @@ test_context_path_and_personal(void **state)
 	    OP_WEB);
 	EXPECT("\"GET http://host/scm/PRJ/repo.git/info/refs HTTP/1.1\"", "-",
 	    "PRJ", "repo", OP_REFS);
+
+	/* A context path that is itself a known word, and project keys that
+	 * are. */
+	EXPECT("\"GET /git/scm/KEY/repo.git/info/refs HTTP/1.1\"", "-", "KEY",
+	    "repo", OP_REFS);
+	EXPECT("\"POST /git/scm/KEY/repo.git HTTP/1.1\"", "-", "KEY", "repo",
+	    OP_OTHER);
+	EXPECT("\"GET /git/rest/api/1.0/projects/K/repos/s HTTP/1.1\"", "-",
+	    "K", "s", OP_REST_READ);
+	EXPECT("\"GET /git/projects/KEY/repos/x/browse HTTP/1.1\"", "-", "KEY",
+	    "x", OP_WEB);
+	EXPECT("\"GET /scm/rest/repo.git/info/refs HTTP/1.1\"", "-", "rest",
+	    "repo", OP_REFS);
+	EXPECT("\"GET /scm/git/users.git/info/refs HTTP/1.1\"", "-", "git",
+	    "users", OP_REFS);
+	EXPECT(
+	    "\"GET /projects/SCM/repos/x HTTP/1.1\"", "-", "SCM", "x", OP_WEB);
 }
 
 static void
