@@ -86,6 +86,7 @@ measure() {
 	# GNU time puts "Command exited with non-zero status N" first.
 	read -r secs kib < <(tail -n 1 "$tf")
 	rm -f "$tf"
+	last_secs=$secs
 	mbs=$(awk -v b="$floor_bytes" -v s="$secs" \
 	    'BEGIN { printf "%.1f", (s > 0 ? b / 1e6 / s : 0) }')
 	[ -n "$floor_mbs" ] || floor_mbs=$mbs
@@ -134,6 +135,10 @@ elif [ ! -f "$SNAP" ]; then
 else
 	measure "tokentrail analyze -j 1" \
 	    "$TT" analyze -j 1 -s "$SNAP" -o "$OUT" -f "${FILES[@]}"
+	one_job=$last_secs
 	measure "tokentrail analyze (default jobs)" \
 	    "$TT" analyze -s "$SNAP" -o "$OUT" -f "${FILES[@]}"
+	awk -v a="$one_job" -v b="$last_secs" -v n="$(nproc)" 'BEGIN {
+		printf "analyze with default jobs on %d CPUs: %.2fx the speed of -j 1\n",
+		    n, (b > 0 ? a / b : 0) }'
 fi
