@@ -30,11 +30,13 @@
  * quotes; the user agent may hold anything and so absorbs the rest.  With
  * no such separator the layout does not fit.  In layout B the labels take
  * extra separators only when they hold an ssh:label:'...' element and the
- * byte counts fit only that way (as many as the separators kept from the
- * end allow: a key label with more is set aside; SSH lines carry no token
- * label, so no attribution is lost).  Within details, the referer ends at the
- * first '" "': a referer is a URL and has no raw space.  Such lines are
- * marked is_repaired.  A token id is returned with as many digits as it
+ * byte counts fit only that way, and only as many as the separators kept
+ * from the end allow (a key label with more is set aside; SSH lines carry
+ * no token label, so no attribution is lost).  Lines read with extra
+ * separators are marked is_repaired.
+ *
+ * Within details, the referer ends at the first '" "': a referer is a URL
+ * and has no raw space.  A token id is returned with as many digits as it
  * has; callers flag ids that are not 12 digits long.
  */
 #include "analyze/parse.h"
