@@ -106,3 +106,9 @@ $(BUILD)/bench/readlines: bench/readlines.c $(BUILD)/libtokentrail.a $(HEADERS)
 bench: $(BUILD)/tokentrail $(BUILD)/bench/genlogs $(BUILD)/bench/inflate_floor \
     $(BUILD)/bench/readlines
 	BUILD=$(BUILD) BENCH_MB=$(BENCH_MB) bench/run.sh
+
+# Snapshot benchmark (bench/snapshot/): loads fixtures/pg/large.sql into a
+# throwaway server and times "tokentrail snapshot" against psql \copy and
+# psql \copy + sqlite3 .import of the same rows.
+bench-snapshot: $(BUILD)/tokentrail
+	BUILD=$(BUILD) bench/snapshot/run.sh

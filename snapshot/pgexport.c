@@ -18,6 +18,7 @@
 
 #include "common/diag.h"
 #include "common/snapfmt.h"
+#include "snapshot/pgstream.h"
 
 /* Longest server or libpq message passed on, after escaping. */
 #define MESSAGE_MAX 1024
@@ -429,23 +430,31 @@ copy_row(char *line, size_t len, size_t n_cols, struct sqlite_out *out,
 	return sqlite_out_row(out);
 }
 
-/* Read the COPY stream that the server has started. */
+/*
+ * Read the COPY stream that the server has started, on a reader thread.
+ * On a failure of our own the stream is abandoned mid-COPY; the caller
+ * then only closes the connection.
+ */
 static int
 copy_rows(PGconn *conn, size_t n_cols, struct sqlite_out *out, const char *what)
 {
+	struct pgstream *s = pgstream_open(conn);
 	char msg[MESSAGE_MAX];
 	PGresult *res;
 	char *line;
 	int len, ret = 0;
 
-	while ((len = PQgetCopyData(conn, &line, 0)) > 0) {
-		if (ret == 0)
-			ret = copy_row(line, (size_t)len, n_cols, out, what);
+	if (!s)
+		return -1;
+	while (ret == 0 && (len = pgstream_next(s, &line)) > 0) {
+		ret = copy_row(line, (size_t)len, n_cols, out, what);
 		PQfreemem(line);
 	}
+	len = pgstream_close(s);
+	if (ret < 0)
+		return -1;
 	res = PQgetResult(conn);
-	if (ret == 0 &&
-	    (len != -1 || PQresultStatus(res) != PGRES_COMMAND_OK)) {
+	if (len != -1 || PQresultStatus(res) != PGRES_COMMAND_OK) {
 		diag_error("could not read table %s", what);
 		diag_detail("%s", result_message(msg, sizeof(msg), conn, res));
 		ret = -1;

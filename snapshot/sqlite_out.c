@@ -84,8 +84,8 @@ create_tmp(struct sqlite_out *out)
 	    out->path + dir_len);
 	fd = mkstemp(out->tmp_path);
 	if (fd < 0) {
-		diag_error_errno(
-		    "could not create a temporary file for \"%s\"", out->path);
+		diag_error_errno("could not create a temporary file for \"%s\"",
+		    diag_quote_str(quoted, out->path));
 		free(out->tmp_path);
 		out->tmp_path = NULL;
 		return -1;
@@ -98,7 +98,8 @@ static int
 open_db(struct sqlite_out *out)
 {
 	static const char setup[] =
-	    "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+	    "PRAGMA page_size = 16384; PRAGMA journal_mode = OFF;"
+	    "PRAGMA synchronous = OFF;"
 	    "PRAGMA cache_size = -4096; PRAGMA temp_store = FILE;"
 	    "CREATE TABLE " SNAPFMT_META_TABLE
 	    " (key TEXT PRIMARY KEY, value TEXT);"
