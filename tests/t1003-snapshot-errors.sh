@@ -133,7 +133,7 @@ fails "unwritable output directory" 1 \
 case_dir
 (
 	trap '' XFSZ
-	ulimit -f 40
+	ulimit -f 200
 	fails "output device full" 1 \
 	    "tokentrail: error: could not commit in snapshot \"$WORK/out/s.db\": disk I/O error" \
 	    "$TT" snapshot -d bb8 -o "$WORK/out/s.db"
