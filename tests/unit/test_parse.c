@@ -534,6 +534,18 @@ test_nul_bytes(void **state)
 	assert_int_equal(parse_line(line, sizeof(line) - 1, &rec), PARSE_OK);
 	assert_int_equal(rec.target.len, 3);
 	SPAN_EQ(rec.token_id, "123456789012");
+
+	/* Invalid UTF-8 and a terminal escape are kept as bytes. */
+	assert_int_equal(parse_str("10.0.0.9 | https | o@ABCx1x2x0 | \xff\xfe "
+	                           "| 2024-05-01 01:40:00,000 | \"GET "
+	                           "/\xc3\x28 HTTP/1.1\" | \"\" "
+	                           "\"\x1b[31mred\x1b]0;t\x07\" | 200 | 0 | 1 "
+	                           "| - | 1 | s |",
+	                     &rec),
+	    PARSE_OK);
+	SPAN_EQ(rec.user, "\xff\xfe");
+	SPAN_EQ(rec.target, "/\xc3\x28");
+	SPAN_EQ(rec.user_agent, "\x1b[31mred\x1b]0;t\x07");
 }
 
 /* A 1 MiB line: agent full of separators; must parse in place. */
