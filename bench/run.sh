@@ -163,6 +163,6 @@ else
 	measure "tokentrail analyze (default jobs)" \
 	    "$TT" analyze -s "$SNAP" -o "$OUT" -f "${FILES[@]}"
 	awk -v a="$one_job" -v b="$last_secs" -v n="$(nproc)" 'BEGIN {
-		printf "analyze with default jobs on %d CPUs: %.2fx the speed of -j 1\n",
-		    n, (b > 0 ? a / b : 0) }'
+		printf "analyze with default jobs on %d CPUs: ", n
+		printf "%.2fx the speed of -j 1\n", (b > 0 ? a / b : 0) }'
 fi
