@@ -272,7 +272,7 @@ sqlite_out_value(
 		rc = sqlite3_bind_int(out->insert, idx, flag);
 	} else
 		rc = sqlite3_bind_text64(
-		    out->insert, idx, text, len, SQLITE_TRANSIENT, SQLITE_UTF8);
+		    out->insert, idx, text, len, SQLITE_STATIC, SQLITE_UTF8);
 	if (rc != SQLITE_OK)
 		return db_error(out, "store a value");
 	return 0;

@@ -46,7 +46,8 @@ int sqlite_out_table_begin(struct sqlite_out *out, const char *table,
  * snapfmt_parse_integer() and snapfmt_parse_boolean().  Returns 0, -1 after
  * reporting a SQLite failure, or SQLITE_OUT_INVALID, unreported, when the
  * text does not fit the column's type: the caller knows where it came from
- * and reports it.  text is copied.
+ * and reports it.  text is not copied: it must stay unchanged until
+ * sqlite_out_row() or sqlite_out_skip_row() (one copy less per value).
  */
 int sqlite_out_value(
     struct sqlite_out *out, size_t col, const char *text, size_t len);
