@@ -6,8 +6,7 @@
  */
 #include "common/snapfmt.h"
 
-#include <errno.h>
-#include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 
 #define TEXT(n)                        \
@@ -167,23 +166,24 @@ snapfmt_column_type(const struct snapfmt_table *table, const char *column)
 int
 snapfmt_parse_integer(const char *text, size_t len, long long *out)
 {
-	char buf[32];
-	long long value;
-	size_t start = len > 0 && text[0] == '-' ? 1 : 0;
-	char *end;
+	bool is_negative = len > 0 && text[0] == '-';
+	unsigned long long value = 0;
+	/* The magnitude of LLONG_MIN is one more than LLONG_MAX. */
+	unsigned long long limit = (unsigned long long)LLONG_MAX + is_negative;
 
-	if (len <= start || len >= sizeof(buf))
+	if (len <= (size_t)is_negative)
 		return -1;
-	for (size_t i = start; i < len; i++)
-		if (text[i] < '0' || text[i] > '9')
+	for (size_t i = is_negative; i < len; i++) {
+		unsigned digit = (unsigned char)text[i] - '0';
+
+		if (digit > 9 || value > (limit - digit) / 10)
 			return -1;
-	memcpy(buf, text, len);
-	buf[len] = '\0';
-	errno = 0;
-	value = strtoll(buf, &end, 10);
-	if (errno != 0 || *end != '\0')
-		return -1;
-	*out = value;
+		value = value * 10 + digit;
+	}
+	if (is_negative)
+		*out = value == limit ? LLONG_MIN : -(long long)value;
+	else
+		*out = (long long)value;
 	return 0;
 }
 

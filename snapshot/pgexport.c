@@ -401,31 +401,29 @@ static int
 copy_row(char *line, size_t len, size_t n_cols, struct sqlite_out *out,
     const char *table)
 {
-	size_t col = 0, start = 0;
+	char *p = line, *end = line + len;
+	size_t col = 0;
 
-	if (len > 0 && line[len - 1] == '\n')
-		len--;
-	for (size_t i = 0; i <= len; i++) {
-		size_t flen = i - start;
-		char *f = line + start;
+	if (len > 0 && end[-1] == '\n')
+		end--;
+	for (; col < n_cols && p <= end; col++) {
+		char *tab = memchr(p, '\t', (size_t)(end - p));
+		char *f = p;
+		size_t flen = (size_t)((tab ? tab : end) - p);
 
-		if (i < len && line[i] != '\t')
-			continue;
-		if (col >= n_cols)
-			break;
 		if (flen == 2 && f[0] == '\\' && f[1] == 'N')
 			f = NULL;
-		else
+		else if (memchr(f, '\\', flen))
 			flen = unescape_field(f, flen);
-		if (sqlite_out_value(out, col++, f, flen) != 0)
-			return diag_error("invalid value in table \"%s\" "
-			                  "from the server",
+		if (sqlite_out_value(out, col, f, flen) != 0)
+			return diag_error("invalid value in table %s from the "
+			                  "server",
 			    table);
-		start = i + 1;
+		p = tab ? tab + 1 : end + 1;
 	}
-	if (col != n_cols)
-		return diag_error("unexpected row format in table \"%s\" from "
-		                  "the server",
+	if (col != n_cols || p <= end)
+		return diag_error("unexpected row format in table %s from the "
+		                  "server",
 		    table);
 	return sqlite_out_row(out);
 }
