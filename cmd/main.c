@@ -21,6 +21,10 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
 	{ "analyze", cmd_analyze, cmd_analyze_usage,
 	    "attribute access-log requests to tokens and write reports" },
+	{ "identify", cmd_identify, cmd_identify_usage,
+	    "print the token record of each leaked token string" },
+	{ "lookup", cmd_lookup, cmd_lookup_usage,
+	    "print the snapshot's record of token ids" },
 	{ "snapshot", cmd_snapshot, cmd_snapshot_usage,
 	    "copy the token tables into a SQLite snapshot" },
 };

@@ -25,10 +25,14 @@ int usage_error(const char *command);
 
 /* Subcommand entry points: argv[0] is the subcommand's name. */
 int cmd_analyze(int argc, char **argv);
+int cmd_identify(int argc, char **argv);
+int cmd_lookup(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
 
 /* The usage text of each subcommand, printed by "tokentrail help CMD". */
 void cmd_analyze_usage(void);
+void cmd_identify_usage(void);
+void cmd_lookup_usage(void);
 void cmd_snapshot_usage(void);
 
 #endif
