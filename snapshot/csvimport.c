@@ -23,12 +23,6 @@
 #define READ_BLOCK 65536
 #define NO_COLUMN  SIZE_MAX
 
-/* Where a field of the current record sits in csv_load.row. */
-struct csv_field {
-	size_t off, len;
-	bool is_null;
-};
-
 /* The state of loading one file, shared with the libcsv callbacks. */
 struct csv_load {
 	const struct snapfmt_table *table;
@@ -43,10 +37,8 @@ struct csv_load {
 	size_t n_cols;
 	size_t field;      /* index of the next field of the record */
 	size_t filter_col; /* column the row filter reads, or NO_COLUMN */
-	struct csv_field *fields; /* the record's first n_cols fields */
-	char *row; /* their bytes, kept until the row is stored */
-	size_t row_len, row_cap;
-	int status; /* 0, or -1 once a problem was reported */
+	bool keep;         /* the current row passes the filter */
+	int status;        /* 0, or -1 once a problem was reported */
 };
 
 static int
@@ -72,87 +64,45 @@ add_name(struct csv_load *ld, const char *name, size_t len)
 	return 0;
 }
 
-/* Whether the row is kept, from the filter column's value (s, len). */
+/* Decide whether the row is kept, from the filter column's value. */
 static int
-filter_row(struct csv_load *ld, const char *s, size_t len, bool *keep)
+filter_value(struct csv_load *ld, const char *s, size_t len)
 {
 	long long user_id;
 
 	if (ld->table->rows == SNAPFMT_TOKEN_AUDIT) {
-		*keep = s && snapfmt_is_token_audit(s, len);
+		ld->keep = s && snapfmt_is_token_audit(s, len);
 		return 0;
 	}
-	*keep = false;
+	ld->keep = false;
 	if (!s || snapfmt_parse_integer(s, len, &user_id) < 0)
 		return 0;
-	return sqlite_out_is_token_user(ld->out, user_id, keep);
+	return sqlite_out_is_token_user(ld->out, user_id, &ld->keep);
 }
 
-/* Keep a copy of one field: libcsv reuses its buffer for the next. */
 static int
-store_field(struct csv_load *ld, const char *s, size_t len)
+data_field(struct csv_load *ld, const char *s, size_t len)
 {
 	char quoted[DIAG_QUOTE_SIZE];
-	struct csv_field *f;
+	size_t col = ld->field;
+	int rc;
 
-	if (ld->field >= ld->n_cols)
+	if (col >= ld->n_cols)
 		return 0; /* counted and reported at the end of the record */
-	f = &ld->fields[ld->field];
-	f->is_null = !s;
-	f->off = ld->row_len;
-	f->len = len;
-	if (!s)
-		return 0;
-	if (memchr(s, '\0', len))
+	if (s && memchr(s, '\0', len))
 		return diag_error_at(ld->path, ld->row_line,
 		    "NUL byte in column \"%s\"",
-		    diag_quote_str(quoted, ld->names[ld->field]));
-	if (len > CSVIMPORT_ROW_MAX - ld->row_len)
+		    diag_quote_str(quoted, ld->names[col]));
+	rc = sqlite_out_value(ld->out, col, s, len);
+	if (rc == SQLITE_OUT_INVALID)
 		return diag_error_at(ld->path, ld->row_line,
-		    "record longer than %u bytes", CSVIMPORT_ROW_MAX);
-	if (ld->row_len + len > ld->row_cap) {
-		size_t cap = (ld->row_len + len) * 2;
-		char *row = realloc(ld->row, cap);
-
-		if (!row)
-			return diag_error("out of memory");
-		ld->row = row;
-		ld->row_cap = cap;
-	}
-	memcpy(ld->row + ld->row_len, s, len);
-	ld->row_len += len;
-	return 0;
-}
-
-/* Give the stored fields to the sink and insert or skip the row. */
-static int
-store_row(struct csv_load *ld)
-{
-	char quoted[DIAG_QUOTE_SIZE];
-	bool keep = ld->filter_col == NO_COLUMN;
-
-	if (ld->field != ld->n_cols)
-		return diag_error_at(ld->path, ld->row_line,
-		    "expected %zu fields, found %zu", ld->n_cols, ld->field);
-	for (size_t i = 0; i < ld->n_cols; i++) {
-		const struct csv_field *f = &ld->fields[i];
-		const char *text = f->is_null ? NULL : ld->row + f->off;
-		int rc = sqlite_out_value(ld->out, i, text, f->len);
-
-		if (rc == SQLITE_OUT_INVALID)
-			return diag_error_at(ld->path, ld->row_line,
-			    "invalid %s \"%s\" in column \"%s\"",
-			    ld->types[i] == SNAPFMT_BOOLEAN ? "boolean"
-			                                    : "integer",
-			    diag_quote(quoted, text, f->len), ld->names[i]);
-		if (rc < 0 ||
-		    (i == ld->filter_col &&
-		        filter_row(ld, text, f->len, &keep) < 0))
-			return -1;
-	}
-	if (keep)
-		return sqlite_out_row(ld->out);
-	sqlite_out_skip_row(ld->out);
+		    "invalid %s \"%s\" in column \"%s\"",
+		    ld->types[col] == SNAPFMT_BOOLEAN ? "boolean" : "integer",
+		    diag_quote(quoted, s, len), ld->names[col]);
+	if (rc < 0)
+		return -1;
+	if (col == ld->filter_col)
+		return filter_value(ld, s, len);
 	return 0;
 }
 
@@ -168,7 +118,7 @@ on_field(void *s, size_t len, void *data)
 	if (ld->in_header)
 		ld->status = add_name(ld, s, len);
 	else
-		ld->status = store_field(ld, s, len);
+		ld->status = data_field(ld, s, len);
 	ld->field++;
 }
 
@@ -202,8 +152,7 @@ end_header(struct csv_load *ld)
 	if (check_header(ld) < 0)
 		return -1;
 	ld->types = calloc(ld->n_cols, sizeof(*ld->types));
-	ld->fields = calloc(ld->n_cols, sizeof(*ld->fields));
-	if (!ld->types || !ld->fields)
+	if (!ld->types)
 		return diag_error("out of memory");
 	ld->filter_col = NO_COLUMN;
 	for (size_t i = 0; i < ld->n_cols; i++) {
@@ -227,10 +176,15 @@ on_record(int c, void *data)
 		return;
 	if (ld->in_header)
 		ld->status = end_header(ld);
+	else if (ld->field != ld->n_cols)
+		ld->status = diag_error_at(ld->path, ld->row_line,
+		    "expected %zu fields, found %zu", ld->n_cols, ld->field);
+	else if (ld->keep)
+		ld->status = sqlite_out_row(ld->out);
 	else
-		ld->status = store_row(ld);
+		sqlite_out_skip_row(ld->out);
 	ld->field = 0;
-	ld->row_len = 0;
+	ld->keep = ld->filter_col == NO_COLUMN;
 }
 
 /* Keep spaces around unquoted fields: they are part of the value. */
@@ -341,8 +295,6 @@ out:
 		free(ld.names[i]);
 	free(ld.names);
 	free(ld.types);
-	free(ld.fields);
-	free(ld.row);
 	free(path);
 	return ret;
 }

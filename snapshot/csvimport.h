@@ -8,9 +8,8 @@
 
 #include "snapshot/sqlite_out.h"
 
-/* Largest field and largest record accepted in a CSV file, in bytes. */
+/* Largest field accepted in a CSV file, in bytes. */
 #define CSVIMPORT_FIELD_MAX (16u << 20)
-#define CSVIMPORT_ROW_MAX   (64u << 20)
 
 /*
  * Load DIR/<table>.csv for every table of snapfmt_tables into out, in

@@ -8,6 +8,7 @@
  */
 #include "snapshot/sqlite_out.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -22,16 +23,42 @@
 #include "common/diag.h"
 #include "common/version.h"
 
+/*
+ * Rows are inserted BATCH_ROWS at a time with one multi-row INSERT, which
+ * costs SQLite far less per row than one statement per row.  The values
+ * wait in cells and their text in an arena, flushed early once the arena
+ * holds BATCH_BYTES.
+ */
+#define BATCH_ROWS  32
+#define BATCH_BYTES (1u << 20)
+
+/* One value waiting to be inserted. */
+struct cell {
+	enum {
+		CELL_NULL,
+		CELL_INTEGER,
+		CELL_TEXT
+	} kind;
+	long long integer;
+	size_t off, len; /* CELL_TEXT: its bytes in sqlite_out.text */
+};
+
 struct sqlite_out {
 	sqlite3 *db;
-	char *path;           /* the final name */
-	char *tmp_path;       /* the file being built */
-	bool is_force;        /* replace an existing path */
-	sqlite3_stmt *meta;   /* insert into tokentrail_meta */
-	sqlite3_stmt *insert; /* insert into the current table, or NULL */
-	const struct snapfmt_table *table; /* catalog entry, or NULL */
-	char *table_name;                  /* the current table */
-	char **names;                      /* its columns */
+	char *path;                 /* the final name */
+	char *tmp_path;             /* the file being built */
+	bool is_force;              /* replace an existing path */
+	sqlite3_stmt *meta;         /* insert into tokentrail_meta */
+	sqlite3_stmt *insert;       /* insert one row into the current table */
+	sqlite3_stmt *insert_batch; /* insert BATCH_ROWS rows */
+	struct cell *cells;         /* BATCH_ROWS rows of n_cols */
+	size_t n_pending;           /* complete rows in cells */
+	size_t n_set;               /* values set in the next row */
+	char *text;                 /* arena of the cells' text */
+	size_t text_len, text_cap, row_start; /* row_start: next row's text */
+	const struct snapfmt_table *table;    /* catalog entry, or NULL */
+	char *table_name;                     /* the current table */
+	char **names;                         /* its columns */
 	enum snapfmt_type *types;
 	size_t n_cols;
 	long long n_rows;         /* rows inserted into the current table */
@@ -155,7 +182,12 @@ static void
 release_table(struct sqlite_out *out)
 {
 	sqlite3_finalize(out->insert);
-	out->insert = NULL;
+	sqlite3_finalize(out->insert_batch);
+	out->insert = out->insert_batch = NULL;
+	free(out->cells);
+	out->cells = NULL;
+	out->n_pending = out->n_set = 0;
+	out->text_len = out->row_start = 0;
 	for (size_t i = 0; i < out->n_cols; i++)
 		free(out->names[i]);
 	free(out->names);
@@ -187,36 +219,70 @@ copy_columns(struct sqlite_out *out, size_t n_cols, const char *const *names,
 	return 0;
 }
 
-/* Build "CREATE TABLE ..." (insert false) or "INSERT INTO ..." (true). */
+/* "INSERT INTO t VALUES (?, ?), (?, ?), ..." for n_rows rows. */
 static char *
-table_sql(const struct sqlite_out *out, bool insert)
+insert_sql(const struct sqlite_out *out, size_t n_rows)
 {
-	char *sql = sqlite3_mprintf(
-	    insert ? "INSERT INTO \"%w\" VALUES (" : "CREATE TABLE \"%w\" (",
-	    out->table_name);
+	char *sql =
+	    sqlite3_mprintf("INSERT INTO \"%w\" VALUES ", out->table_name);
+
+	for (size_t r = 0; sql && r < n_rows; r++) {
+		for (size_t i = 0; sql && i < out->n_cols; i++) {
+			char *next = sqlite3_mprintf("%s%s?%s", sql,
+			    i == 0 ? (r == 0 ? "(" : ", (") : "",
+			    i + 1 < out->n_cols ? ", " : ")");
+
+			sqlite3_free(sql);
+			sql = next;
+		}
+	}
+	return sql;
+}
+
+static char *
+create_sql(const struct sqlite_out *out)
+{
+	char *sql = sqlite3_mprintf("CREATE TABLE \"%w\" (", out->table_name);
 
 	for (size_t i = 0; sql && i < out->n_cols; i++) {
-		const char *sep = i + 1 < out->n_cols ? ", " : ")";
-		char *next;
+		char *next =
+		    sqlite3_mprintf("%s\"%w\" %s%s", sql, out->names[i],
+		        out->types[i] == SNAPFMT_TEXT ? "TEXT" : "INTEGER",
+		        i + 1 < out->n_cols ? ", " : ")");
 
-		if (insert)
-			next = sqlite3_mprintf("%s?%s", sql, sep);
-		else
-			next = sqlite3_mprintf("%s\"%w\" %s%s", sql,
-			    out->names[i],
-			    out->types[i] == SNAPFMT_TEXT ? "TEXT" : "INTEGER",
-			    sep);
 		sqlite3_free(sql);
 		sql = next;
 	}
 	return sql;
 }
 
+/* Prepare the one-row and the batch insert of the current table. */
+static int
+prepare_inserts(struct sqlite_out *out)
+{
+	char *one = insert_sql(out, 1), *batch = insert_sql(out, BATCH_ROWS);
+	int ret = -1;
+
+	out->cells = calloc(BATCH_ROWS * out->n_cols, sizeof(*out->cells));
+	if (!one || !batch || !out->cells)
+		diag_error("out of memory");
+	else if (sqlite3_prepare_v2(out->db, one, -1, &out->insert, NULL) !=
+	        SQLITE_OK ||
+	    sqlite3_prepare_v2(out->db, batch, -1, &out->insert_batch, NULL) !=
+	        SQLITE_OK)
+		db_error(out, "prepare a statement");
+	else
+		ret = 0;
+	sqlite3_free(one);
+	sqlite3_free(batch);
+	return ret;
+}
+
 int
 sqlite_out_table_begin(struct sqlite_out *out, const char *table, size_t n_cols,
     const char *const *names, const enum snapfmt_type *types)
 {
-	char *create = NULL, *insert = NULL;
+	char *create = NULL;
 	int ret = -1;
 
 	release_table(out);
@@ -232,69 +298,137 @@ sqlite_out_table_begin(struct sqlite_out *out, const char *table, size_t n_cols,
 	}
 	if (copy_columns(out, n_cols, names, types) < 0)
 		goto out;
-	create = table_sql(out, false);
-	insert = table_sql(out, true);
-	if (!create || !insert) {
+	create = create_sql(out);
+	if (!create) {
 		diag_error("out of memory");
 		goto out;
 	}
-	if (exec_sql(out, create, "create a table") < 0)
+	if (exec_sql(out, create, "create a table") < 0 ||
+	    prepare_inserts(out) < 0)
 		goto out;
-	if (sqlite3_prepare_v2(out->db, insert, -1, &out->insert, NULL) !=
-	    SQLITE_OK) {
-		db_error(out, "prepare a statement");
-		goto out;
-	}
 	ret = 0;
 out:
 	sqlite3_free(create);
-	sqlite3_free(insert);
 	return ret;
+}
+
+/* Copy text into the arena; returns its offset in *off, or -1. */
+static int
+keep_text(struct sqlite_out *out, const char *text, size_t len, size_t *off)
+{
+	if (len > out->text_cap - out->text_len) {
+		size_t cap = (out->text_len + len) * 2;
+		char *grown = realloc(out->text, cap);
+
+		if (!grown)
+			return diag_error("out of memory");
+		out->text = grown;
+		out->text_cap = cap;
+	}
+	memcpy(out->text + out->text_len, text, len);
+	*off = out->text_len;
+	out->text_len += len;
+	return 0;
 }
 
 int
 sqlite_out_value(
     struct sqlite_out *out, size_t col, const char *text, size_t len)
 {
-	int idx = (int)col + 1, rc;
-	long long number;
+	struct cell *c = &out->cells[out->n_pending * out->n_cols + col];
 	int flag;
 
-	if (!text)
-		rc = sqlite3_bind_null(out->insert, idx);
-	else if (out->types[col] == SNAPFMT_INTEGER) {
-		if (snapfmt_parse_integer(text, len, &number) < 0)
+	c->kind = CELL_INTEGER;
+	if (!text) {
+		c->kind = CELL_NULL;
+	} else if (out->types[col] == SNAPFMT_INTEGER) {
+		if (snapfmt_parse_integer(text, len, &c->integer) < 0)
 			return SQLITE_OUT_INVALID;
-		rc = sqlite3_bind_int64(out->insert, idx, number);
 	} else if (out->types[col] == SNAPFMT_BOOLEAN) {
 		if (snapfmt_parse_boolean(text, len, &flag) < 0)
 			return SQLITE_OUT_INVALID;
-		rc = sqlite3_bind_int(out->insert, idx, flag);
-	} else
-		rc = sqlite3_bind_text64(
-		    out->insert, idx, text, len, SQLITE_STATIC, SQLITE_UTF8);
+		c->integer = flag;
+	} else {
+		c->kind = CELL_TEXT;
+		c->len = len;
+		if (keep_text(out, text, len, &c->off) < 0)
+			return -1;
+	}
+	out->n_set++;
+	return 0;
+}
+
+static int
+bind_cell(
+    struct sqlite_out *out, sqlite3_stmt *st, int idx, const struct cell *c)
+{
+	int rc;
+
+	if (c->kind == CELL_NULL)
+		rc = sqlite3_bind_null(st, idx);
+	else if (c->kind == CELL_INTEGER)
+		rc = sqlite3_bind_int64(st, idx, c->integer);
+	else
+		rc = sqlite3_bind_text64(st, idx, out->text + c->off, c->len,
+		    SQLITE_STATIC, SQLITE_UTF8);
 	if (rc != SQLITE_OK)
 		return db_error(out, "store a value");
+	return 0;
+}
+
+/* Insert rows [first, first + n_rows) of the cells with st. */
+static int
+insert_cells(
+    struct sqlite_out *out, sqlite3_stmt *st, size_t first, size_t n_rows)
+{
+	const struct cell *c = &out->cells[first * out->n_cols];
+	int rc;
+
+	for (size_t i = 0; i < n_rows * out->n_cols; i++)
+		if (bind_cell(out, st, (int)i + 1, &c[i]) < 0)
+			return -1;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_error(out, "insert a row");
+	return 0;
+}
+
+/* Insert every pending row and empty the cells and the arena. */
+static int
+flush_rows(struct sqlite_out *out)
+{
+	if (out->n_pending == BATCH_ROWS) {
+		if (insert_cells(out, out->insert_batch, 0, BATCH_ROWS) < 0)
+			return -1;
+	} else {
+		for (size_t r = 0; r < out->n_pending; r++)
+			if (insert_cells(out, out->insert, r, 1) < 0)
+				return -1;
+	}
+	out->n_rows += (long long)out->n_pending;
+	out->n_pending = 0;
+	out->text_len = out->row_start = 0;
 	return 0;
 }
 
 int
 sqlite_out_row(struct sqlite_out *out)
 {
-	int rc = sqlite3_step(out->insert);
-
-	sqlite3_reset(out->insert);
-	sqlite3_clear_bindings(out->insert);
-	if (rc != SQLITE_DONE)
-		return db_error(out, "insert a row");
-	out->n_rows++;
+	assert(out->n_set == out->n_cols);
+	out->n_set = 0;
+	out->n_pending++;
+	out->row_start = out->text_len;
+	if (out->n_pending == BATCH_ROWS || out->text_len >= BATCH_BYTES)
+		return flush_rows(out);
 	return 0;
 }
 
 void
 sqlite_out_skip_row(struct sqlite_out *out)
 {
-	sqlite3_clear_bindings(out->insert);
+	out->n_set = 0;
+	out->text_len = out->row_start;
 }
 
 static bool
@@ -373,6 +507,8 @@ out:
 int
 sqlite_out_table_end(struct sqlite_out *out)
 {
+	if (flush_rows(out) < 0)
+		return -1;
 	if (out->table) {
 		for (const char *const *ix = out->table->indexes; *ix; ix++)
 			if (create_index(out, *ix) < 0)
@@ -548,5 +684,6 @@ sqlite_out_abort(struct sqlite_out *out)
 		unlink(out->tmp_path);
 	free(out->tmp_path);
 	free(out->path);
+	free(out->text);
 	free(out);
 }

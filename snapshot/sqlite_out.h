@@ -44,15 +44,17 @@ int sqlite_out_table_begin(struct sqlite_out *out, const char *table,
  * Set column col of the current row from the text (text, len), or to NULL
  * when text is NULL.  Integers and booleans are converted with
  * snapfmt_parse_integer() and snapfmt_parse_boolean().  Returns 0, -1 after
- * reporting a SQLite failure, or SQLITE_OUT_INVALID, unreported, when the
- * text does not fit the column's type: the caller knows where it came from
- * and reports it.  text is not copied: it must stay unchanged until
- * sqlite_out_row() or sqlite_out_skip_row() (one copy less per value).
+ * reporting a failure, or SQLITE_OUT_INVALID, unreported, when the text
+ * does not fit the column's type: the caller knows where it came from and
+ * reports it.  text is copied.
  */
 int sqlite_out_value(
     struct sqlite_out *out, size_t col, const char *text, size_t len);
 
-/* Insert the current row; unset columns are NULL.  Returns 0 or -1. */
+/*
+ * Insert the current row, whose every column must have been set; rows are
+ * written in batches, the last at sqlite_out_table_end().  Returns 0 or -1.
+ */
 int sqlite_out_row(struct sqlite_out *out);
 
 /* Forget the values set for the current row without inserting it. */
