@@ -112,3 +112,12 @@ bench: $(BUILD)/tokentrail $(BUILD)/bench/genlogs $(BUILD)/bench/inflate_floor \
 # psql \copy + sqlite3 .import of the same rows.
 bench-snapshot: $(BUILD)/tokentrail
 	BUILD=$(BUILD) bench/snapshot/run.sh
+
+# Demo on bundled data: fixtures/demo/csv/ holds the CSV export of a small
+# instance (made from fixtures/pg/schema-8x.sql and data.sql with the
+# README's psql commands); the snapshot goes to demo-out/snapshot.db.
+demo: $(BUILD)/tokentrail
+	@mkdir -p demo-out
+	$(BUILD)/tokentrail snapshot -f --from-csv fixtures/demo/csv \
+	    -o demo-out/snapshot.db
+	@echo "snapshot written to demo-out/snapshot.db"
