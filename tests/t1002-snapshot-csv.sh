@@ -82,6 +82,18 @@ expect_text_eq "7.x CSV route has no EXPIRY_DAYS" \
     "$(sqlite3 "$WORK/csv.db" "SELECT count(*) FROM pragma_table_info(
 	'AO_E5A814_ACCESS_TOKEN') WHERE name = 'EXPIRY_DAYS'")" 0
 
+# The demo's bundled export is the small fixture: both routes agree.
+pg_load bb8 "$PG/schema-8x.sql" "$PG/data.sql" 2>/dev/null ||
+	fail "load 8.x fixture"
+new_work
+run "$TT" snapshot -d bb8 -o "$WORK/pg.db"
+run "$TT" snapshot --from-csv "$FIXTURES/demo/csv" -o "$WORK/csv.db"
+expect_status "demo CSV files load" 0
+dump "$WORK/pg.db" >"$WORK/pg.dump"
+dump "$WORK/csv.db" >"$WORK/csv.dump"
+expect_file_eq "demo CSV files are the export of fixtures/pg/data.sql" \
+    "$WORK/csv.dump" "$WORK/pg.dump"
+
 # An optional table's file may be missing; a required one may not.
 new_work
 cp -r "$GOOD" "$WORK/csv"
