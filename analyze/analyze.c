@@ -28,6 +28,8 @@
 
 enum report_index {
 	REPORT_REQUESTS,
+	REPORT_TIMELINE,
+	REPORT_FINDINGS,
 	REPORT_TOKENS,
 	REPORT_MANIFEST,
 	REPORT_SUMS,
@@ -35,7 +37,8 @@ enum report_index {
 };
 
 const char *const analyze_report_names[] = {
-	"requests.csv", "tokens.csv", "manifest.csv", "SHA256SUMS", NULL
+	"requests.csv", "timeline.csv", "findings.csv", "tokens.csv",
+	"manifest.csv", "SHA256SUMS", NULL
 };
 
 /* Everything one run holds; workers share it under lock. */
@@ -49,6 +52,7 @@ struct run {
 	struct file_summary *files; /* one per input */
 	struct tokagg **pending;    /* per-file aggregates awaiting merge */
 	struct tokagg totals;
+	struct findings findings;
 	size_t next_file, next_merge;
 	bool has_failed;            /* a worker hit a fatal error */
 	pthread_mutex_t lock;
@@ -330,15 +334,80 @@ write_csv(struct outfile *out, void (*fill)(struct run *, struct csvout *),
 	return 0;
 }
 
-static void
-fill_requests(struct run *run, struct csvout *csv)
+static int
+take_facts(void *ctx, const char *data, size_t len)
 {
-	FILE *outs[1];
+	struct run *run = ctx;
+	struct request_facts facts;
 
-	csvout_header(csv, scan_request_columns);
-	outs[0] = csv->fp;
-	if (reqsort_merge(&run->sort, outs, 1) != 0)
+	if (findings_unpack(data, len, &facts) != 0)
+		return diag_error("a temporary file of the run is corrupt");
+	return findings_add(&run->findings, &facts, run->snap);
+}
+
+/* The sorted merge: requests.csv and timeline.csv rows, and the facts
+ * for the findings, in one pass. */
+static int
+merge_requests(struct run *run)
+{
+	struct reqsort_sink sinks[3] = {
+		{ run->reports[REPORT_REQUESTS].fp, NULL, NULL },
+		{ run->reports[REPORT_TIMELINE].fp, NULL, NULL },
+		{ NULL, take_facts, run },
+	};
+	struct csvout csv;
+	int rc;
+
+	csvout_init(&csv, sinks[0].fp);
+	csvout_header(&csv, scan_request_columns);
+	csv.fp = sinks[1].fp;
+	csvout_header(&csv, scan_timeline_columns);
+	rc = csvout_has_failed(&csv) ? -1 : 0;
+	csvout_release(&csv);
+	if (rc != 0)
+		return diag_error_errno("could not write the reports");
+	if (reqsort_merge(&run->sort, sinks, 3) != 0)
+		return -1;
+	if (outfile_finish(&run->reports[REPORT_REQUESTS]) != 0 ||
+	    outfile_finish(&run->reports[REPORT_TIMELINE]) != 0)
+		return -1;
+	return 0;
+}
+
+/* The log-gap rule needs what each file covers. */
+static int
+find_log_gaps(struct run *run)
+{
+	const struct analyze_options *opt = run->opt;
+	struct coverage cov = { 0 };
+	int rc;
+
+	cov.start = calloc(run->inputs.n_paths + 1, sizeof(*cov.start));
+	cov.end = calloc(run->inputs.n_paths + 1, sizeof(*cov.end));
+	if (!cov.start || !cov.end) {
+		free(cov.start);
+		free(cov.end);
+		return diag_error("out of memory");
+	}
+	for (size_t i = 0; i < run->inputs.n_paths; i++)
+		if (run->files[i].has_times) {
+			cov.start[cov.n] = run->files[i].first;
+			cov.end[cov.n++] = run->files[i].last;
+		}
+	rc = findings_log_gaps(&run->findings, run->snap, &run->totals, &cov,
+	    opt->tokens, opt->n_tokens, opt->has_since ? &opt->since_ms : NULL,
+	    opt->has_until ? &opt->until_ms : NULL);
+	free(cov.start);
+	free(cov.end);
+	return rc;
+}
+
+static void
+fill_findings(struct run *run, struct csvout *csv)
+{
+	if (find_log_gaps(run) != 0)
 		csv->has_failed = true;
+	findings_write(&run->findings, csv, run->snap, run->inputs.paths);
 }
 
 static void
@@ -410,8 +479,8 @@ write_sums(struct run *run)
 static int
 write_reports(struct run *run)
 {
-	if (open_reports(run) != 0 ||
-	    write_csv(&run->reports[REPORT_REQUESTS], fill_requests, run) ||
+	if (open_reports(run) != 0 || merge_requests(run) != 0 ||
+	    write_csv(&run->reports[REPORT_FINDINGS], fill_findings, run) ||
 	    write_csv(&run->reports[REPORT_TOKENS], fill_tokens, run) ||
 	    write_csv(&run->reports[REPORT_MANIFEST], fill_manifest, run) ||
 	    write_sums(run) != 0)
@@ -461,6 +530,7 @@ release_run(struct run *run)
 	free(run->pending);
 	free(run->files);
 	tokagg_release(&run->totals);
+	findings_release(&run->findings);
 	inputs_release(&run->inputs);
 	snapdb_close(run->snap);
 	pthread_mutex_destroy(&run->lock);
@@ -476,6 +546,7 @@ analyze_run(const struct analyze_options *opt)
 	run.opt = opt;
 	pthread_mutex_init(&run.lock, NULL);
 	tokagg_init(&run.totals);
+	findings_init(&run.findings, &opt->findings);
 	now_utc(run.facts.started_utc);
 	if (!opt->log_tz)
 		diag_warn("no --log-tz given: log times are taken as UTC");
@@ -487,6 +558,9 @@ analyze_run(const struct analyze_options *opt)
 	outcome = warn_about_inputs(&run) ? ANALYZE_PARTIAL : ANALYZE_COMPLETE;
 	if (write_reports(&run) != 0)
 		outcome = ANALYZE_FAILED;
+	else if (opt->has_fail_on &&
+	    findings_reach(&run.findings, opt->fail_on))
+		outcome = ANALYZE_FINDINGS;
 out:
 	release_run(&run);
 	return outcome;

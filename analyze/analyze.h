@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analyze/findings.h"
+
 struct analyze_options {
 	const char *snapshot_path;
 	const char *outdir;
@@ -26,6 +28,9 @@ struct analyze_options {
 	char *const *paths;        /* PATH arguments */
 	size_t n_paths;
 	const char *command_line;  /* for the manifest */
+	struct findings_options findings;
+	bool has_fail_on;          /* --fail-on given */
+	enum severity fail_on;
 };
 
 enum analyze_outcome {
@@ -33,6 +38,9 @@ enum analyze_outcome {
 	ANALYZE_COMPLETE = 0, /* every input read to its end */
 	ANALYZE_PARTIAL = 1,  /* reports written, but some input was damaged,
 	                         unreadable or in an unsupported format */
+	ANALYZE_FINDINGS = 2, /* reports written; findings at or above
+	                         --fail-on exist (takes precedence over
+	                         ANALYZE_PARTIAL) */
 };
 
 /* The report files, in the order they are committed; SHA256SUMS last. */

@@ -296,25 +296,32 @@ sift_down(const struct run_reader *runs, size_t *heap, size_t n, size_t i)
 }
 
 static int
-emit_record(const struct run_reader *r, FILE *const *outs, unsigned n_outs)
+emit_record(const struct run_reader *r, const struct reqsort_sink *sinks,
+    unsigned n_sinks)
 {
 	size_t offset = 0;
 
-	for (unsigned p = 0; p < REQSORT_MAX_PARTS; p++) {
+	for (unsigned p = 0; p < REQSORT_MAX_PARTS && p < n_sinks; p++) {
+		const struct reqsort_sink *sink = &sinks[p];
+		const char *data = r->data + offset;
 		size_t len = r->head.len[p];
 
-		if (p < n_outs && outs[p] &&
-		    fwrite(r->data + offset, 1, len, outs[p]) != len)
-			return -1;
 		offset += len;
+		if (sink->fp) {
+			if (fwrite(data, 1, len, sink->fp) != len)
+				return diag_error_errno("could not write a "
+							"report");
+		} else if (sink->fn && sink->fn(sink->ctx, data, len) != 0) {
+			return -1;
+		}
 	}
 	return 0;
 }
 
 /* Merge the open runs through a heap of their indices. */
 static int
-merge_runs(struct run_reader *runs, size_t n, FILE *const *outs,
-    unsigned n_outs)
+merge_runs(struct run_reader *runs, size_t n, const struct reqsort_sink *sinks,
+    unsigned n_sinks)
 {
 	size_t *heap = malloc((n + 1) * sizeof(*heap));
 	size_t live = 0;
@@ -330,8 +337,8 @@ merge_runs(struct run_reader *runs, size_t n, FILE *const *outs,
 	while (rc >= 0 && live > 0) {
 		struct run_reader *top = &runs[heap[0]];
 
-		if (emit_record(top, outs, n_outs) != 0) {
-			rc = diag_error_errno("could not write a report");
+		if (emit_record(top, sinks, n_sinks) != 0) {
+			rc = -1;
 			break;
 		}
 		rc = run_advance(top);
@@ -344,7 +351,8 @@ merge_runs(struct run_reader *runs, size_t n, FILE *const *outs,
 }
 
 int
-reqsort_merge(struct reqsort *rs, FILE *const *outs, unsigned n_outs)
+reqsort_merge(struct reqsort *rs, const struct reqsort_sink *sinks,
+    unsigned n_sinks)
 {
 	struct run_reader *runs = calloc(rs->n_runs + 1, sizeof(*runs));
 	char quoted[DIAG_QUOTE_SIZE];
@@ -362,7 +370,7 @@ reqsort_merge(struct reqsort *rs, FILE *const *outs, unsigned n_outs)
 		}
 		setvbuf(runs[opened].fp, NULL, _IOFBF, RUN_BUFFER);
 	}
-	rc = merge_runs(runs, rs->n_runs, outs, n_outs);
+	rc = merge_runs(runs, rs->n_runs, sinks, n_sinks);
 out:
 	for (size_t i = 0; i < opened; i++) {
 		fclose(runs[i].fp);

@@ -8,8 +8,8 @@
  * includes the file's index and line number, the order is total and does
  * not depend on which worker read which file.
  *
- * A record holds up to REQSORT_MAX_PARTS rows, one per report that lists
- * requests; reqsort_merge() writes part i to output i.
+ * A record holds up to REQSORT_MAX_PARTS parts, such as one row per report
+ * that lists requests; reqsort_merge() hands part i to sink i.
  */
 #ifndef TOKENTRAIL_ANALYZE_REQSORT_H
 #define TOKENTRAIL_ANALYZE_REQSORT_H
@@ -20,7 +20,7 @@
 #include <stdio.h>
 
 #define REQSORT_CHUNK_BYTES (8u * 1024 * 1024)
-#define REQSORT_MAX_PARTS 2
+#define REQSORT_MAX_PARTS 3
 #define REQSORT_NODE_MAX 16
 
 struct reqsort_key {
@@ -72,10 +72,21 @@ int reqsort_record_end(struct reqsort_chunk *chunk, struct reqsort *rs);
 /* Write what the chunk holds as a run.  0 or -1 after reporting. */
 int reqsort_chunk_flush(struct reqsort_chunk *chunk, struct reqsort *rs);
 
+/* Where reqsort_merge() sends one part of every record: written to fp,
+ * or, when fp is NULL, handed to fn (which returns 0, or -1 to stop the
+ * merge after reporting why). */
+struct reqsort_sink {
+	FILE *fp;
+	int (*fn)(void *ctx, const char *data, size_t len);
+	void *ctx;
+};
+
 /*
- * Merge every run, writing part i of each record to outs[i] (NULL to drop
- * that part).  Returns 0, or -1 after reporting.
+ * Merge every run in key order, sending part i of each record to
+ * sinks[i]; parts beyond n_sinks are dropped.  Returns 0, or -1 after
+ * reporting.
  */
-int reqsort_merge(struct reqsort *rs, FILE *const *outs, unsigned n_outs);
+int reqsort_merge(struct reqsort *rs, const struct reqsort_sink *sinks,
+    unsigned n_sinks);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/findings.h"
 #include "analyze/parse.h"
 #include "analyze/resolve.h"
 #include "common/diag.h"
@@ -28,6 +29,13 @@ const char *const scan_request_columns[] = {
 	"request_id", "node", "file", "line", NULL
 };
 
+const char *const scan_timeline_columns[] = {
+	"message", "datetime", "timestamp_desc", "token_id", "token_name",
+	"token_kind", "token_user", "project_key", "repo_slug", "client_ip",
+	"operation", "method", "path", "status", "user_agent", "request_id",
+	"node", "file", "line", NULL
+};
+
 /* A completed token request, joined with the snapshot. */
 struct request {
 	const struct logrec *rec;
@@ -40,6 +48,9 @@ struct request {
 	const struct snap_repo *repo;       /* NULL when not resolved */
 	const struct snap_project *project; /* for project-only URLs */
 	enum operation op;
+	uint32_t status;      /* 0 when the field is not a number */
+	char repo_name[1024]; /* "KEY/slug" touched, or "" */
+	size_t repo_name_len;
 };
 
 /* One file being scanned. */
@@ -49,6 +60,8 @@ struct scan_state {
 	struct file_summary *summary;
 	struct tokagg *agg;
 	struct hmap open; /* request ids of i lines awaiting their o line */
+	bool has_first_time;
+	struct logtime_local first_time, last_time; /* parsed lines' */
 };
 
 const char *
@@ -149,23 +162,33 @@ split_address(struct span address, struct span *client,
 	proxies->len = address.len - client->len - 1;
 }
 
-/* Project key, repository slug and whether the snapshot knows them. */
+/* Project key and repository slug: today's names when the snapshot
+ * knows them, else as written in the request. */
 static void
-cell_repository(struct csvout *csv, const struct request *rq)
+cell_repository_names(struct csvout *csv, const struct request *rq)
 {
 	if (rq->repo && rq->repo->project) {
 		csvout_str(csv, rq->repo->project->key);
 		csvout_str(csv, rq->repo->slug);
-		csvout_str(csv, "yes");
 	} else if (rq->project && rq->ref.slug.len == 0) {
 		csvout_str(csv, rq->project->key);
 		csvout_empty(csv);
-		csvout_str(csv, "yes");
 	} else {
 		cell_field(csv, rq->ref.project);
 		cell_field(csv, rq->ref.slug);
-		csvout_str(csv, rq->ref.project.len ? "no" : "");
 	}
+}
+
+/* Whether the snapshot knows what the request named: "yes", "no", or
+ * empty when it named nothing. */
+static void
+cell_in_snapshot(struct csvout *csv, const struct request *rq)
+{
+	if ((rq->repo && rq->repo->project) ||
+	    (rq->project && rq->ref.slug.len == 0))
+		csvout_str(csv, "yes");
+	else
+		csvout_str(csv, rq->ref.project.len ? "no" : "");
 }
 
 static void
@@ -190,7 +213,8 @@ write_request_row(struct csvout *csv, const struct request *rq)
 	csvout_str(csv, logtime_format(&rq->at, time));
 	cell_token(csv, rq);
 	cell_field(csv, rec->user);
-	cell_repository(csv, rq);
+	cell_repository_names(csv, rq);
+	cell_in_snapshot(csv, rq);
 	cell_field(csv, client);
 	cell_field(csv, proxies);
 	cell_field(csv, rec->protocol);
@@ -209,7 +233,8 @@ write_request_row(struct csvout *csv, const struct request *rq)
 	csvout_end_row(csv);
 }
 
-/* "KEY/slug" of the repository a request touched, for the aggregates. */
+/* "KEY/slug" of the repository a request touched, for the aggregates
+ * and summaries; today's names when the snapshot knows it. */
 static size_t
 repository_name(const struct request *rq, char *buf, size_t cap)
 {
@@ -222,6 +247,8 @@ repository_name(const struct request *rq, char *buf, size_t cap)
 		n = snprintf(buf, cap, "%.*s/%.*s", (int)rq->ref.project.len,
 		    rq->ref.project.ptr, (int)rq->ref.slug.len,
 		    rq->ref.slug.ptr);
+	else if (rq->project)
+		n = snprintf(buf, cap, "%s", rq->project->key);
 	else
 		return 0;
 	return n < 0 ? 0 : (size_t)n >= cap ? cap - 1 : (size_t)n;
@@ -234,8 +261,6 @@ aggregate(struct tokagg *agg, const struct request *rq)
 	struct token_agg *t = tokagg_get(agg, rq->token_id.ptr,
 	    rq->token_id.len);
 	struct span client, proxies;
-	char repo[1024];
-	size_t repo_len;
 
 	if (!t)
 		return -1;
@@ -244,19 +269,26 @@ aggregate(struct tokagg *agg, const struct request *rq)
 	if (t->requests == 0 || rq->at.utc_ms >= t->last_seen.utc_ms)
 		t->last_seen = rq->at;
 	t->requests++;
-	t->failed_requests += field_number(rec->status) >= 400;
+	t->failed_requests += rq->status >= 400;
 	t->clones += rq->op == OP_CLONE;
 	t->fetches += rq->op == OP_FETCH;
 	t->pushes += rq->op == OP_PUSH;
 	t->bytes_written += field_number(rec->bytes_written);
 	split_address(rec->address, &client, &proxies);
-	repo_len = repository_name(rq, repo, sizeof(repo));
 	if (counted_set_add(&t->ips, client.ptr, client.len, 1) != 0 ||
 	    counted_set_add(&t->agents, rec->user_agent.ptr,
 		rec->user_agent.len, 1) != 0 ||
-	    (repo_len > 0 && counted_set_add(&t->repos, repo, repo_len, 1)))
+	    ((rq->repo || rq->ref.slug.len > 0) && counted_set_add(&t->repos,
+		rq->repo_name, rq->repo_name_len, 1) != 0))
 		return -1;
 	return 0;
+}
+
+static bool
+is_in_window(const struct scan_config *config, int64_t utc_ms)
+{
+	return (!config->has_since || utc_ms >= config->since_ms) &&
+	    (!config->has_until || utc_ms < config->until_ms);
 }
 
 static bool
@@ -264,9 +296,7 @@ is_selected(const struct scan_config *config, const struct request *rq)
 {
 	bool is_listed = config->n_tokens == 0;
 
-	if (config->has_since && rq->at.utc_ms < config->since_ms)
-		return false;
-	if (config->has_until && rq->at.utc_ms >= config->until_ms)
+	if (!is_in_window(config, rq->at.utc_ms))
 		return false;
 	for (size_t i = 0; i < config->n_tokens && !is_listed; i++)
 		is_listed = strlen(config->tokens[i]) == rq->token_id.len &&
@@ -275,16 +305,124 @@ is_selected(const struct scan_config *config, const struct request *rq)
 	return is_listed;
 }
 
+/* The Timesketch message: what happened, in one line. */
+static void
+cell_message(struct csvout *csv, const struct request *rq)
+{
+	const struct snap_token *t = rq->token;
+	struct span client, proxies;
+	char text[1400];
+	int n;
+
+	split_address(rq->rec->address, &client, &proxies);
+	n = snprintf(text, sizeof(text), "%s %s by %s token %.*s%s%s%s from "
+	    "%.*s: %.*s", operation_name(rq->op),
+	    rq->repo_name_len ? rq->repo_name : "(no repository)",
+	    token_kind_name(t ? t->kind : TOKEN_UNKNOWN),
+	    (int)rq->token_id.len, rq->token_id.ptr, t ? " (" : "",
+	    t ? t->name : "", t ? ")" : "", (int)client.len, client.ptr,
+	    (int)rq->rec->status.len, rq->rec->status.ptr);
+	csvout_text(csv, text, n < 0 ? 0 : (size_t)n >= sizeof(text)
+		? sizeof(text) - 1
+		: (size_t)n);
+}
+
+static void
+write_timeline_row(struct csvout *csv, const struct request *rq)
+{
+	const struct logrec *rec = rq->rec;
+	char time[LOGTIME_ISO_SIZE];
+	struct span client, proxies;
+
+	split_address(rec->address, &client, &proxies);
+	cell_message(csv, rq);
+	csvout_str(csv, logtime_format(&rq->at, time));
+	csvout_str(csv, "Request completed");
+	cell_token(csv, rq);
+	cell_repository_names(csv, rq);
+	cell_field(csv, client);
+	csvout_str(csv, operation_name(rq->op));
+	cell_field(csv, rec->method);
+	cell_field(csv, rec->target);
+	cell_field(csv, rec->status);
+	cell_field(csv, rec->user_agent);
+	cell_field(csv, rec->request_id);
+	cell_field(csv, rec->node);
+	csvout_str(csv, rq->path);
+	csvout_u64(csv, rq->line);
+	csvout_end_row(csv);
+}
+
+/* Start a record of the three parts: requests row, timeline row and
+ * facts.  NULL when memory ran out. */
+static FILE *
+begin_record(struct scan_worker *w, const struct logrec *rec, int64_t utc_ms,
+    uint32_t file_index, uint64_t line)
+{
+	struct reqsort_key key;
+
+	memset(&key, 0, sizeof(key));
+	key.utc_ms = utc_ms;
+	memcpy(key.node, rec->node.ptr,
+	    rec->node.len < REQSORT_NODE_MAX ? rec->node.len
+					     : REQSORT_NODE_MAX);
+	key.file_index = file_index;
+	key.line = line;
+	return reqsort_record_begin(&w->chunk, &key);
+}
+
+static void
+fill_facts(struct request_facts *facts, const struct request *rq,
+    uint32_t file_index)
+{
+	struct span proxies;
+
+	memset(facts, 0, sizeof(*facts));
+	facts->utc_ms = rq->at.utc_ms;
+	facts->offset_sec = rq->at.offset_sec;
+	facts->file_index = file_index;
+	facts->line = rq->line;
+	facts->status = rq->status;
+	facts->request_id = rq->rec->request_id;
+	split_address(rq->rec->address, &facts->address, &proxies);
+	facts->repository.ptr = rq->repo_name;
+	facts->repository.len = rq->repo_name_len;
+}
+
+/* Write the three parts of a token request. */
+static int
+write_record(struct scan_worker *w, const struct request *rq,
+    uint32_t file_index)
+{
+	struct request_facts facts;
+	FILE *fp;
+
+	fp = begin_record(w, rq->rec, rq->at.utc_ms, file_index, rq->line);
+	if (!fp)
+		return -1;
+	w->csv.fp = fp;
+	write_request_row(&w->csv, rq);
+	reqsort_part_end(&w->chunk);
+	write_timeline_row(&w->csv, rq);
+	reqsort_part_end(&w->chunk);
+	fill_facts(&facts, rq, file_index);
+	facts.has_token = true;
+	facts.token_id = rq->token_id;
+	facts.flags = findings_request_flags(rq->token, &rq->at, rq->status,
+	    rq->op, rq->rec->method, rq->repo, rq->project);
+	if (findings_pack(fp, &facts) != 0 || csvout_has_failed(&w->csv))
+		return diag_error("out of memory");
+	reqsort_part_end(&w->chunk);
+	return reqsort_record_end(&w->chunk, w->sort);
+}
+
 /* Resolve, filter, aggregate and write one completed token request. */
 static int
 report_request(struct scan_worker *w, struct request *rq,
     struct file_summary *summary, struct tokagg *agg, uint32_t file_index)
 {
 	const struct scan_config *config = w->config;
-	struct reqsort_key key;
-	FILE *fp;
 
-	logtime_to_instant(&w->time_cache, &rq->rec->time, &rq->at);
 	if (!is_selected(config, rq))
 		return 0;
 	summary->n_reported++;
@@ -295,24 +433,33 @@ report_request(struct scan_worker *w, struct request *rq,
 		    rq->ref.slug);
 	else if (rq->ref.project.len > 0)
 		rq->project = snapdb_project(config->snap, rq->ref.project);
+	rq->repo_name_len = repository_name(rq, rq->repo_name,
+	    sizeof(rq->repo_name));
 	if (aggregate(agg, rq) != 0)
 		return -1;
+	return write_record(w, rq, file_index);
+}
 
-	memset(&key, 0, sizeof(key));
-	key.utc_ms = rq->at.utc_ms;
-	memcpy(key.node, rq->rec->node.ptr,
-	    rq->rec->node.len < REQSORT_NODE_MAX ? rq->rec->node.len
-						 : REQSORT_NODE_MAX);
-	key.file_index = file_index;
-	key.line = rq->line;
-	fp = reqsort_record_begin(&w->chunk, &key);
+/* A refused request without a token label: only its facts travel, for
+ * the failed-auth-burst rule by address. */
+static int
+report_refusal(struct scan_worker *w, struct request *rq,
+    uint32_t file_index)
+{
+	struct request_facts facts;
+	FILE *fp;
+
+	if (w->config->n_tokens > 0 || !is_in_window(w->config, rq->at.utc_ms))
+		return 0;
+	fp = begin_record(w, rq->rec, rq->at.utc_ms, file_index, rq->line);
 	if (!fp)
 		return -1;
-	w->csv.fp = fp;
-	write_request_row(&w->csv, rq);
 	reqsort_part_end(&w->chunk);
-	if (csvout_has_failed(&w->csv))
+	reqsort_part_end(&w->chunk);
+	fill_facts(&facts, rq, file_index);
+	if (findings_pack(fp, &facts) != 0)
 		return diag_error("out of memory");
+	reqsort_part_end(&w->chunk);
 	return reqsort_record_end(&w->chunk, w->sort);
 }
 
@@ -368,13 +515,51 @@ reason_for(enum parse_outcome outcome, const struct gzline *line)
 	return SET_ASIDE_UNRECOGNIZED;
 }
 
+/* Remember the times of the first and last parsed line. */
+static void
+note_time(struct scan_state *st, const struct logrec *rec)
+{
+	if (!st->has_first_time) {
+		st->first_time = rec->time;
+		st->has_first_time = true;
+	}
+	st->last_time = rec->time;
+}
+
+/* Act on a completed request: a token request is reported, a refused
+ * request without a token passes on its facts. */
+static int
+scan_output(struct scan_worker *w, const struct gzline *line,
+    const struct logrec *rec, struct scan_state *st)
+{
+	struct request rq;
+
+	if (rec->n_token_labels > 1 || (rec->n_token_labels == 1 &&
+	    rec->token_id.len != TOKEN_ID_DIGITS))
+		st->summary->n_label_anomalies++;
+	memset(&rq, 0, sizeof(rq));
+	rq.rec = rec;
+	rq.path = st->path;
+	rq.line = line->number;
+	rq.token_id = rec->token_id;
+	rq.status = (uint32_t)field_number(rec->status);
+	if (rec->token_id.len == 0 || rec->token_id.len > TOKEN_ID_MAX) {
+		if (!findings_is_refusal(rq.status))
+			return 0;
+		logtime_to_instant(&w->time_cache, &rec->time, &rq.at);
+		return report_refusal(w, &rq, st->file_index);
+	}
+	st->summary->n_token_requests++;
+	logtime_to_instant(&w->time_cache, &rec->time, &rq.at);
+	return report_request(w, &rq, st->summary, st->agg, st->file_index);
+}
+
 /* Account for one line and act on it. */
 static int
 scan_line(struct scan_worker *w, const struct gzline *line,
     struct scan_state *st)
 {
 	enum parse_outcome outcome = PARSE_TOO_LONG;
-	struct request rq;
 	struct logrec rec;
 
 	st->summary->n_lines++;
@@ -387,28 +572,35 @@ scan_line(struct scan_worker *w, const struct gzline *line,
 	}
 	st->summary->n_parsed++;
 	st->summary->n_repaired += rec.is_repaired;
+	note_time(st, &rec);
 	if (pair_request(&st->open, &rec, st->summary) != 0)
 		return -1;
-	if (!rec.is_output || rec.n_token_labels == 0)
+	if (!rec.is_output)
 		return 0;
-	if (rec.n_token_labels > 1 || rec.token_id.len != TOKEN_ID_DIGITS)
-		st->summary->n_label_anomalies++;
-	if (rec.token_id.len == 0 || rec.token_id.len > TOKEN_ID_MAX)
-		return 0;
-	st->summary->n_token_requests++;
-	memset(&rq, 0, sizeof(rq));
-	rq.rec = &rec;
-	rq.path = st->path;
-	rq.line = line->number;
-	rq.token_id = rec.token_id;
-	return report_request(w, &rq, st->summary, st->agg, st->file_index);
+	return scan_output(w, line, &rec, st);
+}
+
+/* The file's first and last parsed times as instants, for coverage. */
+static void
+set_coverage(struct scan_worker *w, const struct scan_state *st)
+{
+	struct logtime_instant first, last;
+
+	if (!st->has_first_time)
+		return;
+	logtime_to_instant(&w->time_cache, &st->first_time, &first);
+	logtime_to_instant(&w->time_cache, &st->last_time, &last);
+	st->summary->has_times = true;
+	st->summary->first = first.utc_ms < last.utc_ms ? first : last;
+	st->summary->last = first.utc_ms < last.utc_ms ? last : first;
 }
 
 int
 scan_file(struct scan_worker *w, const char *path, uint32_t file_index,
     struct file_summary *summary, struct tokagg *agg)
 {
-	struct scan_state st = { path, file_index, summary, agg, { 0 } };
+	struct scan_state st = { .path = path, .file_index = file_index,
+		.summary = summary, .agg = agg };
 	struct gzlines *gz = NULL;
 	struct gzline line;
 	int rc = 0, got = 0;
@@ -423,6 +615,7 @@ scan_file(struct scan_worker *w, const char *path, uint32_t file_index,
 	if (gzlines_close(gz, &summary->stats) != 0 || got < 0)
 		summary->has_read_error = true;
 	summary->n_unfinished = st.open.count;
+	set_coverage(w, &st);
 	hmap_release(&st.open);
 	return rc;
 }

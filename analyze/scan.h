@@ -57,6 +57,10 @@ struct file_summary {
 	uint64_t n_unmatched;       /* o lines without their i line */
 	uint64_t n_label_anomalies; /* several or malformed token labels */
 	uint64_t n_pairing_overflow; /* i lines not remembered: the cap */
+	bool has_times;            /* a line was parsed: the times below */
+	struct logtime_instant first, last; /* the first and last parsed
+	                              line's time, the earlier first: what
+	                              the file covers */
 };
 
 /* What every scan shares and only reads. */
@@ -86,6 +90,10 @@ int scan_worker_finish(struct scan_worker *w);
 void scan_worker_release(struct scan_worker *w);
 
 /*
+ * Each record handed to the sort has three parts: the requests.csv row,
+ * the timeline.csv row and the packed struct request_facts.  A refused
+ * request without a token has only the facts.
+ *
  * Read the file at path (input number file_index) to its end, filling
  * *summary and adding its tokens' figures to *agg.  A file that cannot
  * be opened is reported and leaves summary->is_opened false; damage is
@@ -95,7 +103,8 @@ void scan_worker_release(struct scan_worker *w);
 int scan_file(struct scan_worker *w, const char *path, uint32_t file_index,
     struct file_summary *summary, struct tokagg *agg);
 
-/* The header of requests.csv, NULL-terminated. */
+/* The headers of requests.csv and timeline.csv, NULL-terminated. */
 extern const char *const scan_request_columns[];
+extern const char *const scan_timeline_columns[];
 
 #endif

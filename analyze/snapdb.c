@@ -551,6 +551,72 @@ load_permission_row(struct loader *ld, sqlite3_stmt *st)
 	return join_append(&t->permissions, " ", name);
 }
 
+/* The token id an audit row's ATTRIBUTES names: the digits after
+ * "id":" or, inside an escaped JSON string, \"id\":\".  0 when none. */
+static size_t
+audit_token_id(const char *attributes, const char **id)
+{
+	static const char *const keys[] = { "\"id\":\"", "\\\"id\\\":\\\"" };
+
+	for (size_t k = 0; k < 2; k++) {
+		const char *p = strstr(attributes, keys[k]);
+		size_t len;
+
+		if (!p)
+			continue;
+		p += strlen(keys[k]);
+		len = strspn(p, "0123456789");
+		if (len > 0 && len < KEY_MAX) {
+			*id = p;
+			return len;
+		}
+	}
+	return 0;
+}
+
+static int
+load_audit_row(struct loader *ld, sqlite3_stmt *st)
+{
+	const char *action = (const char *)sqlite3_column_text(st, 0);
+	const char *attributes = (const char *)sqlite3_column_text(st, 1);
+	struct token_audit *a;
+	struct hmap_slot *slot;
+	const char *id;
+	size_t len;
+	bool is_new;
+
+	if (!action || !attributes ||
+	    (len = audit_token_id(attributes, &id)) == 0)
+		return 0;
+	slot = hmap_upsert(&ld->db->audit, id, len, &is_new);
+	if (!slot || (is_new && !(slot->value = calloc(1, sizeof(*a)))))
+		return diag_error("out of memory");
+	a = slot->value;
+	if (strstr(action, "Created") && !a->has_created) {
+		a->has_created = true;
+		a->created_ms = sqlite3_column_int64(st, 2);
+		a->created_by = column_text(st, 3);
+	} else if ((strstr(action, "Deleted") || strstr(action, "Revoked")) &&
+	    !a->has_deleted) {
+		a->has_deleted = true;
+		a->deleted_ms = sqlite3_column_int64(st, 2);
+		a->deleted_by = column_text(st, 3);
+	}
+	return 0;
+}
+
+static int
+load_audit(struct loader *ld)
+{
+	if (!has_column(ld->sql, "AO_C77861_AUDIT_ENTITY", "ATTRIBUTES"))
+		return 0;
+	return query_rows(ld,
+	    "SELECT \"ACTION\", \"ATTRIBUTES\", \"ENTITY_TIMESTAMP\", "
+	    "\"USER_NAME\" FROM \"AO_C77861_AUDIT_ENTITY\" "
+	    "ORDER BY \"ENTITY_TIMESTAMP\", \"ID\"",
+	    load_audit_row);
+}
+
 /* "NULL" when table lacks column, else the quoted column of alias t. */
 static void
 optional_column(sqlite3 *sql, const char *table, const char *column,
@@ -720,7 +786,7 @@ snapdb_open(struct snapdb **out, const char *path)
 		goto out;
 	}
 	if (check_snapshot(ld.sql, path) != 0 || load_names(&ld) != 0 ||
-	    load_tokens(&ld) != 0)
+	    load_tokens(&ld) != 0 || load_audit(&ld) != 0)
 		goto out;
 	*out = ld.db;
 	ld.db = NULL;
@@ -785,6 +851,16 @@ free_token(struct snap_token *t)
 }
 
 static void
+free_audit(void *value)
+{
+	struct token_audit *a = value;
+
+	free(a->created_by);
+	free(a->deleted_by);
+	free(a);
+}
+
+static void
 ignore_value(void *value)
 {
 	(void)value;
@@ -805,6 +881,7 @@ snapdb_close(struct snapdb *db)
 	free_values(&db->projects, free_project);
 	free_values(&db->repo_scope, free_id_list);
 	free_values(&db->project_scope, free_id_list);
+	free_values(&db->audit, free_audit);
 	free_values(&db->meta, free);
 	free(db);
 }
@@ -853,6 +930,12 @@ snapdb_repo(const struct snapdb *db, struct span project, struct span slug)
 		return NULL;
 	lower_key(lower, name, (size_t)n);
 	return hmap_get(&db->repo_names, lower, (size_t)n);
+}
+
+const struct token_audit *
+snapdb_audit(const struct snapdb *db, struct span id)
+{
+	return hmap_get(&db->audit, id.ptr, id.len);
 }
 
 const char *

@@ -73,6 +73,13 @@ struct snap_token {
 	size_t n_scope_repos;
 };
 
+/* What the snapshot's audit rows say about a token id. */
+struct token_audit {
+	bool has_created, has_deleted;
+	int64_t created_ms, deleted_ms; /* epoch milliseconds, UTC */
+	char *created_by, *deleted_by;  /* USER_NAME of the actor */
+};
+
 struct snapdb {
 	struct hmap tokens;        /* token id -> struct snap_token */
 	struct snap_token **by_id; /* every token, sorted by id */
@@ -84,6 +91,7 @@ struct snapdb {
 	struct hmap meta;          /* tokentrail_meta key -> char * */
 	struct hmap repo_scope;    /* service user id -> repository ids */
 	struct hmap project_scope; /* service user id -> project ids */
+	struct hmap audit;         /* token id -> struct token_audit */
 };
 
 /* "personal", "project", "repository", "service", "ownerless",
@@ -120,6 +128,10 @@ const struct snap_repo *snapdb_repo(const struct snapdb *db,
 /* The project a key names (aliases too), or NULL. */
 const struct snap_project *snapdb_project(const struct snapdb *db,
     struct span key);
+
+/* The audit facts about token id, or NULL when no audit row names it. */
+const struct token_audit *snapdb_audit(const struct snapdb *db,
+    struct span id);
 
 /* A tokentrail_meta value, or NULL. */
 const char *snapdb_meta(const struct snapdb *db, const char *key);

@@ -21,14 +21,26 @@
 #define MAX_JOBS 256
 #define TOKEN_ID_MAX 64
 
+#define DEFAULT_BASELINE_DAYS 14
+#define DEFAULT_BURST_COUNT 20
+#define DEFAULT_BURST_SECONDS 60
+
 enum long_only_option {
-	OPT_LOG_TZ = 256,
+	OPT_BASELINE = 256,
+	OPT_BURST_COUNT,
+	OPT_BURST_WINDOW,
+	OPT_FAIL_ON,
+	OPT_LOG_TZ,
 	OPT_SINCE,
 	OPT_TOKEN,
 	OPT_UNTIL,
 };
 
 static const struct option analyze_options_table[] = {
+	{ "baseline", required_argument, NULL, OPT_BASELINE },
+	{ "burst-count", required_argument, NULL, OPT_BURST_COUNT },
+	{ "burst-window", required_argument, NULL, OPT_BURST_WINDOW },
+	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 	{ "force", no_argument, NULL, 'f' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "jobs", required_argument, NULL, 'j' },
@@ -47,8 +59,10 @@ cmd_analyze_usage(void)
 {
 	printf(
 "usage: tokentrail analyze [-fq] [-j jobs] [--log-tz zone] [--since time]\n"
-"                          [--until time] [--token id]... -s snapshot\n"
-"                          -o outdir path ...\n"
+"                          [--until time] [--token id]... [--fail-on level]\n"
+"                          [--baseline days] [--burst-count n]\n"
+"                          [--burst-window seconds] -s snapshot -o outdir\n"
+"                          path ...\n"
 "\n"
 "Attribute every access-log request to its HTTP access token, join it with\n"
 "the snapshot and write CSV reports to outdir.  Each path is a log file\n"
@@ -66,12 +80,21 @@ cmd_analyze_usage(void)
 "                       time; without an offset, in the log zone)\n"
 "      --until TIME     report requests before TIME\n"
 "      --token ID       report only this token id; may be repeated\n"
+"      --fail-on LEVEL  exit with status 4 when findings of LEVEL (info,\n"
+"                       warning, critical) or above exist\n"
+"      --baseline DAYS  new-source-ip: a token's first DAYS of activity\n"
+"                       set its usual addresses (default 14)\n"
+"      --burst-count N  failed-auth-burst: N refused requests ...\n"
+"                       (default 20)\n"
+"      --burst-window SECONDS\n"
+"                       ... within SECONDS (default 60)\n"
 "  -j, --jobs N         files analysed in parallel (default: CPUs)\n"
 "  -q, --quiet          no warnings, only errors\n"
 "  -h, --help           print this help and exit\n"
 "\n"
-"Reports: requests.csv, tokens.csv, manifest.csv and SHA256SUMS (check\n"
-"with \"cd DIR && sha256sum -c SHA256SUMS\").\n");
+"Reports: requests.csv, timeline.csv, findings.csv, tokens.csv,\n"
+"manifest.csv and SHA256SUMS (check with \"cd DIR && sha256sum -c\n"
+"SHA256SUMS\").\n");
 }
 
 /* The options as given, before the zone-dependent ones are converted. */
@@ -97,6 +120,41 @@ add_token(struct analyze_args *args, char *id)
 		return diag_error("out of memory");
 	tokens[args->n_tokens++] = id;
 	args->tokens = tokens;
+	return 0;
+}
+
+/* Options of the finding rules. */
+static int
+take_rule_option(struct analyze_args *args, int c, char *arg)
+{
+	struct findings_options *f = &args->opt.findings;
+	char quoted[DIAG_QUOTE_SIZE];
+	unsigned long n;
+
+	switch (c) {
+	case OPT_BASELINE:
+		if (parse_uint_option("--baseline", arg, 0, 36500, &n) != 0)
+			return -1;
+		f->baseline_ms = (int64_t)n * 86400000;
+		return 0;
+	case OPT_BURST_COUNT:
+		if (parse_uint_option("--burst-count", arg, 1, 100000, &n))
+			return -1;
+		f->burst_count = (uint32_t)n;
+		return 0;
+	case OPT_BURST_WINDOW:
+		if (parse_uint_option("--burst-window", arg, 1, 86400, &n))
+			return -1;
+		f->burst_window_ms = (int64_t)n * 1000;
+		return 0;
+	default:
+		break;
+	}
+	if (severity_parse(arg, &args->opt.fail_on) != 0)
+		return diag_error("invalid value \"%s\" for option --fail-on: "
+				  "expected info, warning or critical",
+		    diag_quote_str(quoted, arg));
+	args->opt.has_fail_on = true;
 	return 0;
 }
 
@@ -137,6 +195,11 @@ take_option(struct analyze_args *args, int c, char *arg)
 	case OPT_UNTIL:
 		args->until = arg;
 		return 0;
+	case OPT_BASELINE:
+	case OPT_BURST_COUNT:
+	case OPT_BURST_WINDOW:
+	case OPT_FAIL_ON:
+		return take_rule_option(args, c, arg);
 	default:
 		return -1; /* getopt_long has said what is wrong */
 	}
@@ -236,6 +299,8 @@ exit_status_for(enum analyze_outcome outcome)
 		return EXIT_OK;
 	case ANALYZE_PARTIAL:
 		return EXIT_PARTIAL;
+	case ANALYZE_FINDINGS:
+		return EXIT_FINDINGS;
 	case ANALYZE_FAILED:
 		break;
 	}
@@ -251,6 +316,9 @@ cmd_analyze(int argc, char **argv)
 
 	memset(&args, 0, sizeof(args));
 	args.opt.jobs = default_jobs();
+	args.opt.findings.baseline_ms = DEFAULT_BASELINE_DAYS * 86400000LL;
+	args.opt.findings.burst_count = DEFAULT_BURST_COUNT;
+	args.opt.findings.burst_window_ms = DEFAULT_BURST_SECONDS * 1000LL;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+fhj:o:qs:", analyze_options_table,
 		    NULL)) != -1) {

@@ -25,6 +25,10 @@ expect_file_eq "requests.csv matches the golden file" out1/requests.csv \
     "$GOLDEN/requests.csv"
 expect_file_eq "tokens.csv matches the golden file" out1/tokens.csv \
     "$GOLDEN/tokens.csv"
+expect_file_eq "timeline.csv matches the golden file" out1/timeline.csv \
+    "$GOLDEN/timeline.csv"
+expect_file_eq "findings.csv matches the golden file" out1/findings.csv \
+    "$GOLDEN/findings.csv"
 manifest_inputs out1/manifest.csv >"$WORK/inputs.csv"
 expect_file_eq "manifest input rows match the golden file" \
     "$WORK/inputs.csv" "$GOLDEN/manifest-inputs.csv"
@@ -37,7 +41,7 @@ new_work
 run bash -c 'cd out1 && sha256sum -c SHA256SUMS'
 expect_status "sha256sum -c SHA256SUMS passes" 0
 expect_text_eq "SHA256SUMS covers inputs, snapshot and reports" \
-    "$(wc -l <out1/SHA256SUMS)" 7
+    "$(wc -l <out1/SHA256SUMS)" 9
 
 new_work
 run "$TT" analyze -s snap.db -o out4 --log-tz Europe/Berlin -j 4 \
@@ -46,8 +50,10 @@ run "$TT" analyze -s snap.db -o out4 --log-tz Europe/Berlin -j 4 \
 expect_status "analyze with -j 4 and files in another order" 0
 expect_file_eq "-j 4 gives the same requests.csv" out4/requests.csv \
     out1/requests.csv
-expect_file_eq "-j 4 gives the same tokens.csv" out4/tokens.csv \
-    out1/tokens.csv
+for report in tokens.csv timeline.csv findings.csv; do
+	expect_file_eq "-j 4 gives the same $report" "out4/$report" \
+	    "out1/$report"
+done
 
 new_work
 run "$TT" analyze -s snap.db -o out1 --log-tz Europe/Berlin logs
