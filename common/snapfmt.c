@@ -99,14 +99,16 @@ static const struct snapfmt_column audit_columns[] = { TEXT_REQ("ACTION"),
 	TEXT("USER_TYPE"), END };
 
 static const char *const token_indexes[] = { "TOKEN_ID", "USER_ID", NULL };
-static const char *const token_perm_indexes[] = { "FK_ACCESS_TOKEN_ID", NULL };
-static const char *const user_indexes[] = { "user_id", "name", NULL };
+static const char *const token_perm_indexes[] = {
+	"FK_ACCESS_TOKEN_ID,PERMISSION", NULL
+};
+static const char *const user_indexes[] = { "user_id", NULL };
 static const char *const project_indexes[] = { "id", "project_key", NULL };
 static const char *const repository_indexes[] = { "id", "project_id,slug",
 	NULL };
-static const char *const project_permission_indexes[] = { "user_id",
-	"project_id", NULL };
-static const char *const repo_permission_indexes[] = { "user_id", "repo_id",
+static const char *const project_permission_indexes[] = { "user_id,project_id",
+	NULL };
+static const char *const repo_permission_indexes[] = { "user_id,repo_id",
 	NULL };
 static const char *const personal_project_indexes[] = { "project_id",
 	"owner_id", NULL };
