@@ -104,7 +104,7 @@ warn_not_token(struct identify_run *run, unsigned long long line,
 	run->n_rejected++;
 	switch (status) {
 	case TOKENID_EMPTY:
-		diag_warn_at(run->name, line, "empty line, no token");
+		diag_warn_at(run->name, line, "blank line, no token");
 		break;
 	case TOKENID_NOT_BASE64:
 		diag_warn_at(run->name, line,

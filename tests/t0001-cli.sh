@@ -8,6 +8,8 @@ run "$TT" --help
 expect_status "--help exits 0" 0
 expect_grep "--help lists analyze" "analyze" "$WORK/stdout"
 expect_grep "--help lists snapshot" "snapshot" "$WORK/stdout"
+expect_grep "--help lists identify" "identify" "$WORK/stdout"
+expect_grep "--help lists lookup" "lookup" "$WORK/stdout"
 
 new_work
 run "$TT" --version
@@ -31,7 +33,7 @@ new_work
 run "$TT" $'\e[31mevil'
 expect_no_grep "unknown command never echoes escapes raw" $'\e' "$WORK/stderr"
 
-for cmd in analyze snapshot; do
+for cmd in analyze identify lookup snapshot; do
 	new_work
 	run "$TT" "$cmd" --help
 	expect_status "$cmd --help exits 0" 0
