@@ -7,9 +7,12 @@
 #include "cmd/main.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/diag.h"
 #include "common/version.h"
@@ -31,6 +34,34 @@ struct snapshot_args {
 	bool is_force;        /* -f */
 	bool is_done;         /* --help or --version was printed */
 };
+
+/* The temporary snapshot file, for the signal handler to remove. */
+static const char *volatile tmp_to_remove;
+
+/* SIGINT, SIGTERM, SIGHUP: remove the temporary file, then die of sig. */
+static void
+on_signal(int sig)
+{
+	const char *path = tmp_to_remove;
+
+	if (path)
+		unlink(path);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void
+catch_signals(void)
+{
+	static const int sigs[] = { SIGHUP, SIGINT, SIGTERM };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
 
 /* The leading ':' makes getopt_long() return ':' for a missing value. */
 static const char short_options[] = ":d:fho:";
@@ -157,6 +188,7 @@ cmd_snapshot(int argc, char **argv)
 	struct snapshot_args args = { 0 };
 	struct pgexport_options pg;
 	struct sqlite_out *out;
+	char *tmp_copy;
 	int ret;
 
 	if (parse_args(argc, argv, &args) < 0 ||
@@ -165,9 +197,13 @@ cmd_snapshot(int argc, char **argv)
 	if (args.is_done)
 		return EXIT_OK;
 
+	catch_signals();
 	out = sqlite_out_open(args.output, args.is_force);
 	if (!out)
 		return EXIT_FAILED;
+	/* A copy, which outlives out: a signal may come during the commit. */
+	tmp_copy = strdup(sqlite_out_tmp_path(out));
+	tmp_to_remove = tmp_copy;
 	if (args.csv_dir) {
 		ret = csvimport_run(args.csv_dir, out);
 	} else {
@@ -175,9 +211,11 @@ cmd_snapshot(int argc, char **argv)
 		pg.schema = args.schema ? args.schema : "public";
 		ret = pgexport_run(&pg, out);
 	}
-	if (ret < 0) {
+	if (ret == 0)
+		ret = sqlite_out_commit(out);
+	else
 		sqlite_out_abort(out);
-		return EXIT_FAILED;
-	}
-	return sqlite_out_commit(out) < 0 ? EXIT_FAILED : EXIT_OK;
+	tmp_to_remove = NULL;
+	free(tmp_copy);
+	return ret < 0 ? EXIT_FAILED : EXIT_OK;
 }

@@ -671,6 +671,12 @@ out:
 	return ret;
 }
 
+const char *
+sqlite_out_tmp_path(const struct sqlite_out *out)
+{
+	return out->tmp_path;
+}
+
 void
 sqlite_out_abort(struct sqlite_out *out)
 {

@@ -86,6 +86,12 @@ int sqlite_out_meta(struct sqlite_out *out, const char *key, const char *value);
  */
 int sqlite_out_commit(struct sqlite_out *out);
 
+/*
+ * The name of the temporary file being built, so that a signal handler can
+ * remove it.  Valid until sqlite_out_commit() or sqlite_out_abort().
+ */
+const char *sqlite_out_tmp_path(const struct sqlite_out *out);
+
 /* Discard the snapshot: close and remove the temporary file, free out. */
 void sqlite_out_abort(struct sqlite_out *out);
 

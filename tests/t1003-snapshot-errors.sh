@@ -140,6 +140,35 @@ case_dir
 ) | tee "$WORK/full.log"
 grep -q '^not ok' "$WORK/full.log" && T_FAILED=$((T_FAILED + 1))
 
+# Killed while the server makes it wait: the temporary file goes too.
+case_dir
+psql -qX -d bb8 -c 'BEGIN; LOCK TABLE sta_normal_user;
+    SELECT pg_sleep(30); COMMIT' >/dev/null 2>&1 &
+locker=$!
+for _ in $(seq 50); do
+	[ "$(psql -AtX -d bb8 -c "SELECT count(*) FROM pg_locks l JOIN pg_class c
+	    ON c.oid = l.relation WHERE c.relname = 'sta_normal_user'
+	    AND l.mode = 'AccessExclusiveLock' AND l.granted")" = 1 ] && break
+	sleep 0.1
+done
+"$TT" snapshot -d bb8 -o "$WORK/out/s.db" 2>"$WORK/stderr" &
+victim=$!
+for _ in $(seq 50); do
+	[ "$(psql -AtX -d bb8 -c "SELECT count(*) FROM pg_stat_activity
+	    WHERE wait_event_type = 'Lock' AND query LIKE 'COPY%'")" = 1 ] && break
+	sleep 0.1
+done
+expect_text_eq "interrupted run: temporary file exists while it waits" \
+    "$(ls -A "$WORK/out" | grep -c '^\.s\.db\.tmp\.')" 1
+kill -TERM "$victim"
+wait "$victim"
+STATUS=$?
+expect_status "interrupted run: killed by SIGTERM" 143
+expect_text_eq "interrupted run: nothing left behind" "$(ls -A "$WORK/out")" ""
+psql -qX -d bb8 -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity
+    WHERE query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()" >/dev/null
+wait "$locker"
+
 case_dir
 printf 'precious\n' >"$WORK/keep.db"
 run "$TT" snapshot -d bb8 -o "$WORK/keep.db"
