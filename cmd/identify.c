@@ -182,7 +182,7 @@ identify_lines(struct identify_run *run, struct tokenid_lines *in)
 
 /* Open the input, print the header and every row; an exit status. */
 static int
-identify_run(const struct snapdb *db, const char *path)
+identify_input(const struct snapdb *db, const char *path)
 {
 	struct identify_run run = { .db = db };
 	struct tokenid_lines in;
@@ -251,7 +251,7 @@ cmd_identify(int argc, char **argv)
 
 	if (snapdb_open(&db, args.snapshot_path) != 0)
 		return EXIT_FAILED;
-	status = identify_run(db, args.path);
+	status = identify_input(db, args.path);
 	snapdb_close(db);
 	return status;
 }
