@@ -147,7 +147,7 @@ check_args(int argc, char **argv, const struct snapshot_args *args)
 	if (optind < argc)
 		return diag_error("unexpected argument \"%s\"",
 		    diag_quote_str(quoted, argv[optind]));
-	if (!args->output)
+	if (!args->output || !*args->output)
 		return diag_error("no output file given (-o)");
 	if (args->csv_dir && (args->conninfo || args->schema))
 		return diag_error("--from-csv cannot be combined with -d or "
