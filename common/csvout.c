@@ -6,7 +6,6 @@
 #include "common/csvout.h"
 
 #include <csv.h>
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,8 +20,10 @@ void
 csvout_release(struct csvout *csv)
 {
 	free(csv->scratch);
+	free(csv->row);
 	csv->scratch = NULL;
-	csv->scratch_cap = 0;
+	csv->row = NULL;
+	csv->scratch_cap = csv->row_cap = csv->row_len = 0;
 }
 
 /* Grow *dst to hold need bytes; returns -1 when memory ran out. */
@@ -99,6 +100,17 @@ needs_escape(const unsigned char *s, size_t n)
 	return n == 2 && s[0] == 0xc2 && s[1] < 0xa0;
 }
 
+/* True when every byte is printable ASCII other than the backslash: the
+ * common case, which needs no escaping at all. */
+static bool
+is_plain_ascii(const unsigned char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] < 0x20 || s[i] >= 0x7f || s[i] == '\\')
+			return false;
+	return true;
+}
+
 size_t
 csvout_make_safe(char **dst, size_t *cap, const char *text, size_t len)
 {
@@ -111,6 +123,10 @@ csvout_make_safe(char **dst, size_t *cap, const char *text, size_t len)
 		return SIZE_MAX;
 	if (len > 0 && is_formula_start(s[0]))
 		(*dst)[out++] = '\'';
+	if (is_plain_ascii(s, len)) {
+		memcpy(*dst + out, s, len);
+		return out + len;
+	}
 	for (size_t i = 0; i < len;) {
 		size_t n = utf8_sequence_len(s + i, len - i);
 
@@ -137,11 +153,23 @@ csvout_make_safe(char **dst, size_t *cap, const char *text, size_t len)
 	return out;
 }
 
+/* Room for need more bytes in the row; false when memory ran out. */
+static bool
+row_reserve(struct csvout *csv, size_t need)
+{
+	if (csv->row_len + need <= csv->row_cap)
+		return true;
+	if (reserve(&csv->row, &csv->row_cap, csv->row_len + need) == 0)
+		return true;
+	csv->has_failed = true;
+	return false;
+}
+
 static void
 separate(struct csvout *csv)
 {
-	if (csv->n_cells++ > 0 && putc(',', csv->fp) == EOF)
-		csv->has_failed = true;
+	if (csv->n_cells++ > 0 && row_reserve(csv, 1))
+		csv->row[csv->row_len++] = ',';
 }
 
 void
@@ -155,8 +183,10 @@ csvout_text(struct csvout *csv, const char *text, size_t len)
 		csv->has_failed = true;
 		return;
 	}
-	if (csv_fwrite(csv->fp, csv->scratch, n) != 0)
-		csv->has_failed = true;
+	/* Quoted, every quote doubled: at most 2n + 2 bytes. */
+	if (row_reserve(csv, n * 2 + 2))
+		csv->row_len += csv_write(csv->row + csv->row_len,
+		    csv->row_cap - csv->row_len, csv->scratch, n);
 }
 
 void
@@ -174,27 +204,52 @@ csvout_empty(struct csvout *csv)
 	separate(csv);
 }
 
+/* Append the decimal digits of value. */
+static void
+append_u64(struct csvout *csv, uint64_t value, bool is_negative)
+{
+	char digits[24];
+	size_t n = 0;
+
+	do {
+		digits[n++] = (char)('0' + value % 10);
+		value /= 10;
+	} while (value > 0);
+	if (!row_reserve(csv, n + 1))
+		return;
+	if (is_negative)
+		csv->row[csv->row_len++] = '-';
+	while (n > 0)
+		csv->row[csv->row_len++] = digits[--n];
+}
+
 void
 csvout_u64(struct csvout *csv, uint64_t value)
 {
 	separate(csv);
-	if (fprintf(csv->fp, "%" PRIu64, value) < 0)
-		csv->has_failed = true;
+	append_u64(csv, value, false);
 }
 
 void
 csvout_i64(struct csvout *csv, int64_t value)
 {
 	separate(csv);
-	if (fprintf(csv->fp, "%" PRId64, value) < 0)
-		csv->has_failed = true;
+	if (value < 0)
+		append_u64(csv, 0 - (uint64_t)value, true);
+	else
+		append_u64(csv, (uint64_t)value, false);
 }
 
 void
 csvout_end_row(struct csvout *csv)
 {
-	if (fputs("\r\n", csv->fp) == EOF)
-		csv->has_failed = true;
+	if (row_reserve(csv, 2)) {
+		csv->row[csv->row_len++] = '\r';
+		csv->row[csv->row_len++] = '\n';
+		if (fwrite(csv->row, 1, csv->row_len, csv->fp) != csv->row_len)
+			csv->has_failed = true;
+	}
+	csv->row_len = 0;
 	csv->n_cells = 0;
 }
 

@@ -12,6 +12,9 @@
  *    written as \xNN (each byte of the sequence), and a backslash as \\,
  *    so that the escaping can be undone without doubt.
  * Numbers written with csvout_u64() and csvout_i64() are left as they are.
+ *
+ * A row is assembled in memory and written with one fwrite() when it
+ * ends, so a writer costs one stdio call per row, not one per byte.
  */
 #ifndef TOKENTRAIL_COMMON_CSVOUT_H
 #define TOKENTRAIL_COMMON_CSVOUT_H
@@ -26,13 +29,15 @@ struct csvout {
 	size_t n_cells;     /* cells written in the current row */
 	char *scratch;      /* the made-safe copy of the current cell */
 	size_t scratch_cap;
+	char *row;          /* the current row */
+	size_t row_len, row_cap;
 	bool has_failed;    /* a write or an allocation failed */
 };
 
 /* Write rows to fp, which the caller keeps owning. */
 void csvout_init(struct csvout *csv, FILE *fp);
 
-/* Free the scratch buffer; fp is untouched. */
+/* Free the buffers; fp is untouched. */
 void csvout_release(struct csvout *csv);
 
 /*
@@ -57,7 +62,7 @@ void csvout_empty(struct csvout *csv);
 void csvout_u64(struct csvout *csv, uint64_t value);
 void csvout_i64(struct csvout *csv, int64_t value);
 
-/* End the row with CRLF. */
+/* End the row with CRLF and write it to fp. */
 void csvout_end_row(struct csvout *csv);
 
 /* A whole header row from a NULL-terminated list of names. */
