@@ -113,11 +113,22 @@ bench: $(BUILD)/tokentrail $(BUILD)/bench/genlogs $(BUILD)/bench/inflate_floor \
 bench-snapshot: $(BUILD)/tokentrail
 	BUILD=$(BUILD) bench/snapshot/run.sh
 
-# Demo on bundled data: fixtures/demo/csv/ holds the CSV export of a small
-# instance (made from fixtures/pg/schema-8x.sql and data.sql with the
-# README's psql commands); the snapshot goes to demo-out/snapshot.db.
+# Demo on bundled data (fixtures/demo/README.md): a snapshot of the CSV
+# export of a small instance, then an analysis of two nodes' gzipped logs
+# with planted incidents.  Everything goes to demo-out/.
+DEMO_OUT ?= demo-out
+
 demo: $(BUILD)/tokentrail
-	@mkdir -p demo-out
+	@mkdir -p $(DEMO_OUT)
 	$(BUILD)/tokentrail snapshot -f --from-csv fixtures/demo/csv \
-	    -o demo-out/snapshot.db
-	@echo "snapshot written to demo-out/snapshot.db"
+	    -o $(DEMO_OUT)/snapshot.db
+	$(BUILD)/tokentrail analyze -f --log-tz UTC -s $(DEMO_OUT)/snapshot.db \
+	    -o $(DEMO_OUT)/reports fixtures/demo/logs
+	@echo
+	@echo "The reports are in $(DEMO_OUT)/reports/:"
+	@echo "  findings.csv   what looks wrong, critical first (start here)"
+	@echo "  requests.csv   every request made with a token"
+	@echo "  tokens.csv     every token, used or not"
+	@echo "  timeline.csv   the requests for Timesketch"
+	@echo "  manifest.csv   what was read; SHA256SUMS to check it"
+	@echo "The snapshot is $(DEMO_OUT)/snapshot.db; see \"man docs/tokentrail.1\"."
