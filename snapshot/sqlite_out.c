@@ -24,10 +24,10 @@
 #include "common/version.h"
 
 /*
- * Rows are inserted BATCH_ROWS at a time with one multi-row INSERT, which
- * costs SQLite far less per row than one statement per row.  The values
- * wait in cells and their text in an arena, flushed early once the arena
- * holds BATCH_BYTES.
+ * Rows are inserted up to BATCH_ROWS at a time (fewer when SQLite's limit
+ * on parameters demands) with one multi-row INSERT, which costs SQLite far
+ * less per row than one statement per row.  The values wait in cells and
+ * their text in an arena, flushed early once the arena holds BATCH_BYTES.
  */
 #define BATCH_ROWS  32
 #define BATCH_BYTES (1u << 20)
@@ -50,8 +50,9 @@ struct sqlite_out {
 	bool is_force;              /* replace an existing path */
 	sqlite3_stmt *meta;         /* insert into tokentrail_meta */
 	sqlite3_stmt *insert;       /* insert one row into the current table */
-	sqlite3_stmt *insert_batch; /* insert BATCH_ROWS rows */
-	struct cell *cells;         /* BATCH_ROWS rows of n_cols */
+	sqlite3_stmt *insert_batch; /* insert batch_rows rows */
+	size_t batch_rows;          /* rows per batch for this table */
+	struct cell *cells;         /* batch_rows rows of n_cols */
 	size_t n_pending;           /* complete rows in cells */
 	size_t n_set;               /* values set in the next row */
 	char *text;                 /* arena of the cells' text */
@@ -260,10 +261,19 @@ create_sql(const struct sqlite_out *out)
 static int
 prepare_inserts(struct sqlite_out *out)
 {
-	char *one = insert_sql(out, 1), *batch = insert_sql(out, BATCH_ROWS);
+	int max_params =
+	    sqlite3_limit(out->db, SQLITE_LIMIT_VARIABLE_NUMBER, -1);
+	char *one, *batch;
 	int ret = -1;
 
-	out->cells = calloc(BATCH_ROWS * out->n_cols, sizeof(*out->cells));
+	out->batch_rows = (size_t)max_params / out->n_cols;
+	if (out->batch_rows > BATCH_ROWS)
+		out->batch_rows = BATCH_ROWS;
+	if (out->batch_rows == 0)
+		out->batch_rows = 1;
+	one = insert_sql(out, 1);
+	batch = insert_sql(out, out->batch_rows);
+	out->cells = calloc(out->batch_rows * out->n_cols, sizeof(*out->cells));
 	if (!one || !batch || !out->cells)
 		diag_error("out of memory");
 	else if (sqlite3_prepare_v2(out->db, one, -1, &out->insert, NULL) !=
@@ -398,8 +408,9 @@ insert_cells(
 static int
 flush_rows(struct sqlite_out *out)
 {
-	if (out->n_pending == BATCH_ROWS) {
-		if (insert_cells(out, out->insert_batch, 0, BATCH_ROWS) < 0)
+	if (out->n_pending == out->batch_rows) {
+		if (insert_cells(out, out->insert_batch, 0, out->batch_rows) <
+		    0)
 			return -1;
 	} else {
 		for (size_t r = 0; r < out->n_pending; r++)
@@ -419,7 +430,7 @@ sqlite_out_row(struct sqlite_out *out)
 	out->n_set = 0;
 	out->n_pending++;
 	out->row_start = out->text_len;
-	if (out->n_pending == BATCH_ROWS || out->text_len >= BATCH_BYTES)
+	if (out->n_pending == out->batch_rows || out->text_len >= BATCH_BYTES)
 		return flush_rows(out);
 	return 0;
 }

@@ -201,6 +201,34 @@ expect_text_eq "hostile token name kept byte for byte" \
     "$(printf '=1+2\t\001\037\177 \360\237\224\221 \\ end' | od -An -tx1 |
 	tr -d ' \n' | tr a-f A-F)"
 
+# Enough rows for full batches and a partial one, and values large enough
+# to flush a batch early.
+cat >"$T_ROOT/medium.sql" <<'SQL'
+INSERT INTO "AO_E5A814_ACCESS_TOKEN" ("CREATED_DATE", "HASHED_TOKEN",
+	"LAST_AUTHENTICATED", "NAME", "TOKEN_ID", "USER_ID")
+	SELECT timestamp '2024-01-01 00:00:00.001' + g * interval '1 second',
+	    '{PKCS5S2}' || md5(g::text), NULL, 'bulk ' || g,
+	    '4' || lpad(g::text, 11, '0'), 1 + g % 3
+	FROM generate_series(1, 1000) g;
+INSERT INTO "AO_C77861_AUDIT_ENTITY" ("ACTION", "AREA", "ATTRIBUTES",
+	"ENTITY_TIMESTAMP", "ID", "LEVEL")
+	SELECT 'AccessTokenCreatedEvent', 'USER_MANAGEMENT',
+	    repeat(md5(g::text), CASE WHEN g % 10 = 0 THEN 20000 ELSE 2 END),
+	    1700000000000 + g, 1000 + g, 'BASE'
+	FROM generate_series(1, 75) g;
+SQL
+pg_load bbm "$PG/schema-8x.sql" "$PG/data.sql" "$T_ROOT/medium.sql" \
+    2>/dev/null || fail "load the medium fixture"
+new_work
+run "$TT" snapshot -d bbm -o "$WORK/s.db"
+expect_status "medium snapshot exits 0" 0
+compare_all "medium" bbm public "$WORK/s.db"
+expect_text_eq "medium: row counts" "$(sqlite3 "$WORK/s.db" "SELECT
+	(SELECT count(*) FROM AO_E5A814_ACCESS_TOKEN) || ' ' ||
+	(SELECT count(*) FROM AO_C77861_AUDIT_ENTITY) || ' ' ||
+	(SELECT max(length(ATTRIBUTES)) FROM AO_C77861_AUDIT_ENTITY)")" \
+    "1012 78 640000"
+
 # A schema other than public, whose name needs quoting.
 new_work
 run "$TT" snapshot -d bbo --schema "$OTHER_SCHEMA" -o "$WORK/s.db"
