@@ -83,7 +83,7 @@ filter_value(struct csv_load *ld, const char *s, size_t len)
 static int
 data_field(struct csv_load *ld, const char *s, size_t len)
 {
-	char quoted[DIAG_QUOTE_SIZE];
+	char quoted[DIAG_QUOTE_SIZE], quoted_col[DIAG_QUOTE_SIZE];
 	size_t col = ld->field;
 	int rc;
 
@@ -98,7 +98,8 @@ data_field(struct csv_load *ld, const char *s, size_t len)
 		return diag_error_at(ld->path, ld->row_line,
 		    "invalid %s \"%s\" in column \"%s\"",
 		    ld->types[col] == SNAPFMT_BOOLEAN ? "boolean" : "integer",
-		    diag_quote(quoted, s, len), ld->names[col]);
+		    diag_quote(quoted, s, len),
+		    diag_quote_str(quoted_col, ld->names[col]));
 	if (rc < 0)
 		return -1;
 	if (col == ld->filter_col)
