@@ -352,7 +352,8 @@ split_details(struct logrec *rec, struct span raw)
 		rec->user_agent = d;
 		return;
 	}
-	mid = find_bytes(d.ptr, d.len, "\" \"", 3);
+	/* After the opening quote, so that the referer never ends first. */
+	mid = find_bytes(d.ptr + 1, d.len - 1, "\" \"", 3);
 	if (mid == NULL || mid + 3 > d.ptr + d.len - 1) {
 		rec->user_agent = unquote(d);
 		return;
