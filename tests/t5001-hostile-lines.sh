@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# tests/t5001-hostile-lines.sh - lines that break the layout: 10, 13 and 15
+# fields, too few fields, an SSH key label with commas, request starts
+# and ends that have no partner, and a 100 MB line that must be skipped in
+# bounded memory.  Each line is accounted for in the manifest.
+. "$(dirname "$0")/lib/harness.sh"
+. "$TESTS_DIR/lib/hostile.sh"
+
+make_csv_snapshot "$T_ROOT/snap.db" || exit 1
+cd "$T_ROOT" || exit 1
+
+TIME='2024-05-01 10:00:00,000'
+REQ='"GET /rest/api/1.0/projects/PLAT/repos/web-app/commits HTTP/1.1"'
+
+new_work
+{
+	# 13 fields (layout B): a request start and its end.
+	printf '10.0.0.1 | https | i*PZQFBCx60x101x1 | - | %s | %s | "" "curl/8" | - | - | - | - | - | s1 |\n' "$TIME" "$REQ"
+	printf '10.0.0.1 | https | o*PZQFBCx60x101x1 | alice | %s | %s | "" "curl/8" | 200 | 0 | 10 | access-token:id:012345678901 | 5 | s1 |\n' "$TIME" "$REQ"
+	# 10 fields (layout A, Stash): no labels, so no token.
+	printf '10.0.0.2 | https | o1112x6x6 | bob | %s | %s | "" "git/1.7" | - | 3 | s2 |\n' "$TIME" "$REQ"
+	# 15 fields (Mesh gRPC): counters, no token.
+	printf '10.0.0.3 | grpc | o@1GGG0Q5Kx420x106x2 | @5XDWX5x420x2768x0 | admin | %s | "HostingService/HttpBackend" | - | 0 | 2 | 141 | 18 | 38 | - | 508 |\n' "$TIME"
+	# 14 fields: 13 with one separator forged inside the user agent.
+	printf '10.0.0.4 | https | o*PZQFBCx60x103x1 | alice | %s | %s | "" "evil | agent" | 200 | 0 | 10 | access-token:id:444444444444 | 5 | s3 |\n' "$TIME" "$REQ"
+	# Too few fields, twice.
+	printf '10.0.0.5 | https | o*PZQFBCx60x104x1 | alice | %s |\n' "$TIME"
+	printf 'just | three | fields\n'
+	# A quoted SSH key label with commas and a forged token label.
+	printf "10.0.0.6 | ssh | o*PZQFBCx60x105x1 | alice | %s | SSH - git-upload-pack '/plat/web-app.git' | - | 0 | 1 | 2 | refs, ssh:id:7, ssh:label:'a, access-token:id:111111111111, b' | 9 | s4 |\n" "$TIME"
+	# An end without a start, and a start without an end.
+	printf '10.0.0.7 | https | o*PZQFBCx60x106x1 | alice | %s | %s | "" "curl/8" | 200 | 0 | 10 | access-token:id:012345678901 | 5 | s5 |\n' "$TIME" "$REQ"
+	printf '10.0.0.8 | https | i*PZQFBCx60x107x1 | - | %s | %s | "" "curl/8" | - | - | - | - | - | s6 |\n' "$TIME" "$REQ"
+} >fields.log
+run "$TT" analyze -s snap.db --log-tz UTC -o out fields.log
+expect_status "broken layouts do not stop the run" 0
+expect_text_eq "every line is read" \
+    "$(manifest_field out/manifest.csv fields.log lines_read)" 10
+expect_text_eq "10, 13, 14 and 15 fields and the SSH line are parsed" \
+    "$(manifest_field out/manifest.csv fields.log lines_parsed)" 8
+expect_text_eq "too few fields are set aside by reason" \
+    "$(manifest_field out/manifest.csv fields.log set_aside_reasons)" \
+    "unrecognized-layout=2"
+expect_text_eq "the forged separator is a repair" \
+    "$(manifest_field out/manifest.csv fields.log lines_repaired)" 1
+# Ends without a start: the 10, 14 and 15-field lines, the SSH line and
+# the lone end.
+expect_text_eq "an end without its start is counted" \
+    "$(manifest_field out/manifest.csv fields.log unmatched_completions)" 5
+expect_text_eq "a start without its end is counted" \
+    "$(manifest_field out/manifest.csv fields.log unfinished_requests)" 1
+expect_text_eq "three token requests, none from the key label" \
+    "$(manifest_field out/manifest.csv fields.log token_requests)" 3
+expect_no_grep "the token inside the key label is not attributed" \
+    111111111111 out/requests.csv
+expect_grep "the forged separator stays in the user agent" \
+    '"evil | agent"' out/requests.csv
+expect_lines_add_up "every line of the broken layouts is accounted for" \
+    out/manifest.csv
+
+# A 100 MB line between two good ones: skipped, counted, memory bounded.
+new_work
+{
+	printf '10.0.0.1 | https | o*PZQFBCx60x101x1 | alice | %s | %s | "" "curl/8" | 200 | 0 | 10 | access-token:id:012345678901 | 5 | s1 |\n' "$TIME" "$REQ"
+	head -c 104857600 /dev/zero | tr '\0' 'x'
+	printf '\n10.0.0.1 | https | o*PZQFBCx60x102x1 | alice | %s | %s | "" "curl/8" | 200 | 0 | 10 | access-token:id:012345678901 | 5 | s1 |\n' "$TIME" "$REQ"
+} | gzip -1 >huge.log.gz
+run /usr/bin/time -f 'peak_kb=%M' "$TT" analyze -s snap.db --log-tz UTC \
+    -o outbig huge.log.gz
+expect_status "a 100 MB line does not stop the run" 0
+expect_grep "the long line is reported" \
+    'tokentrail: huge.log.gz: warning: 1 of 3 lines set aside; see manifest.csv' \
+    "$WORK/stderr"
+expect_text_eq "the long line is set aside as too long" \
+    "$(manifest_field outbig/manifest.csv huge.log.gz set_aside_reasons)" \
+    "too-long=1"
+expect_text_eq "the lines on both sides are attributed" \
+    "$(manifest_field outbig/manifest.csv huge.log.gz token_requests)" 2
+peak=$(sed -n 's/^peak_kb=//p' "$WORK/stderr")
+if [ -n "$peak" ] && [ "$peak" -lt 65536 ]; then
+	pass "peak memory stays under 64 MiB for a 100 MB line (${peak} KiB)"
+else
+	fail "peak memory stays under 64 MiB for a 100 MB line" \
+	    "peak: ${peak:-unknown} KiB"
+fi
+expect_lines_add_up "the long line is accounted for" outbig/manifest.csv
+
+done_testing
