@@ -4,11 +4,18 @@
  * lines; first stage of analyze: file -> lines -> parse -> join -> reports.
  *
  * The file is read in 256 KiB chunks; every chunk is hashed as it is read.
- * A refill function (gz_refill_zlib() or gz_refill_plain()) produces the
- * next chunk of text, and gzlines_next() scans it with memchr(), returning
- * pointers into it.  Only a line that spans two chunks is copied, into a
- * carry buffer of GZLINES_MAX_LINE + 1 bytes (the extra byte holds a CR
- * that may precede the LF), so memory stays bounded whatever the input.
+ * A refill function (gz_refill_zlib(), gz_refill_isal() or
+ * gz_refill_plain()) produces the next chunk of text, and gzlines_next() scans
+ * it with memchr(), returning pointers into it.  Only a line that spans two
+ * chunks is copied, into a carry buffer of GZLINES_MAX_LINE + 1 bytes (the
+ * extra byte holds a CR that may precede the LF), so memory stays bounded
+ * whatever the input.
+ *
+ * ISA-L stops at damage at other bytes than zlib and cannot tell a bad CRC
+ * from a bad length, so when it finds damage (or the file ends inside a
+ * member) the member is inflated again from its first byte by zlib, which
+ * decides where and why the stream ends; the text ISA-L already delivered
+ * is skipped.  Both backends thus give the same lines and damage.
  */
 #include "analyze/gzlines.h"
 
@@ -20,6 +27,9 @@
 #include <unistd.h>
 
 #include <zlib.h>
+#ifdef TOKENTRAIL_HAVE_ISAL
+#include <isa-l/igzip_lib.h>
+#endif
 
 #include "common/diag.h"
 #include "common/sha256.h"
@@ -39,8 +49,18 @@ struct gzlines {
 	unsigned char *in;  /* raw file bytes */
 	size_t in_len;      /* bytes at in (plain files and sniffing) */
 	unsigned char *out; /* inflated text (gzip only) */
-	z_stream strm;
-	bool has_strm;          /* strm was initialised */
+	z_stream strm;      /* zlib; its next_in and avail_in are the
+	                       input cursor of either backend */
+	bool has_strm;      /* strm was initialised */
+	enum gzlines_inflate inflate;
+#ifdef TOKENTRAIL_HAVE_ISAL
+	struct inflate_state *isal;
+#endif
+	uint64_t n_hashed;      /* bytes of the file hashed (a replay reads
+	                           some bytes twice) */
+	uint64_t member_start;  /* compressed offset of the current member */
+	uint64_t member_out;    /* its text delivered so far */
+	uint64_t skip_out;      /* text to skip: delivered before a replay */
 	bool is_member_done;    /* last inflate() ended a member */
 	const char *view;       /* the chunk being scanned */
 	size_t view_len;        /* bytes at view */
@@ -58,6 +78,12 @@ struct gzlines {
 	const char *damage_reason;
 };
 
+#ifdef TOKENTRAIL_HAVE_ISAL
+static enum gzlines_inflate default_inflate = GZLINES_INFLATE_ISAL;
+#else
+static enum gzlines_inflate default_inflate = GZLINES_INFLATE_ZLIB;
+#endif
+
 static const char *const format_names[] = {
 	[GZLINES_PLAIN] = "plain",
 	[GZLINES_GZIP] = "gzip",
@@ -70,13 +96,15 @@ static const char *const format_names[] = {
 };
 
 /*
- * Read up to cap bytes into buf, hashing them.  Sets *got (0 at end of
- * file).  Returns 0, or -1 after reporting a read error.
+ * Read up to cap bytes into buf, hashing those not hashed before.  Sets
+ * *got (0 at end of file).  Returns 0, or -1 after reporting a read error.
  */
 static int
 gz_read(struct gzlines *gz, unsigned char *buf, size_t cap, size_t *got)
 {
 	char qpath[DIAG_QUOTE_SIZE];
+	uint64_t pos = gz->n_read;
+	size_t skip;
 	ssize_t n;
 
 	*got = 0;
@@ -94,7 +122,11 @@ gz_read(struct gzlines *gz, unsigned char *buf, size_t cap, size_t *got)
 	}
 	*got = (size_t)n;
 	gz->n_read += (uint64_t)n;
-	return sha256_update(&gz->sha, buf, (size_t)n);
+	if (gz->n_read <= gz->n_hashed)
+		return 0;
+	skip = gz->n_hashed > pos ? (size_t)(gz->n_hashed - pos) : 0;
+	gz->n_hashed = gz->n_read;
+	return sha256_update(&gz->sha, buf + skip, (size_t)n - skip);
 }
 
 /*
@@ -194,9 +226,18 @@ gz_next_member(struct gzlines *gz)
 		gz_set_damage(gz, offset, "garbage after gzip member");
 		return 0;
 	}
+	gz->member_start = offset;
+	gz->member_out = 0;
+	gz->is_member_done = false;
+#ifdef TOKENTRAIL_HAVE_ISAL
+	if (gz->inflate == GZLINES_INFLATE_ISAL) {
+		isal_inflate_reset(gz->isal);
+		gz->isal->crc_flag = ISAL_GZIP;
+		return 0;
+	}
+#endif
 	if (inflateReset(s) != Z_OK)
 		return diag_error("could not restart decompression");
-	gz->is_member_done = false;
 	return 0;
 }
 
@@ -237,9 +278,25 @@ gz_inflate_result(struct gzlines *gz, int rc)
 }
 
 /*
+ * Make the first produced bytes of gz->out the view, less the text that
+ * was delivered before a replay.
+ */
+static void
+gz_set_view(struct gzlines *gz, size_t produced)
+{
+	size_t skip = gz->skip_out < produced ? (size_t)gz->skip_out : produced;
+
+	gz->skip_out -= skip;
+	gz->bytes_out += produced - skip;
+	gz->view = (const char *)gz->out + skip;
+	gz->view_len = produced - skip;
+	gz->pos = 0;
+}
+
+/*
  * Inflate into gz->out until it is full or the stream ends (cleanly or at
- * damage), and make it the view.  This is the zlib backend: a second
- * backend fills the same view the same way.  Returns 0 or -1.
+ * damage), and make it the view.  This is the zlib backend; it also
+ * judges every damaged member.  Returns 0 or -1.
  */
 static int
 gz_refill_zlib(struct gzlines *gz)
@@ -264,12 +321,102 @@ gz_refill_zlib(struct gzlines *gz)
 			return -1;
 	}
 	produced = GZ_BUF_SIZE - s->avail_out;
-	gz->bytes_out += produced;
-	gz->view = (const char *)gz->out;
-	gz->view_len = produced;
-	gz->pos = 0;
+	gz_set_view(gz, produced);
 	return 0;
 }
+
+#ifdef TOKENTRAIL_HAVE_ISAL
+/*
+ * Hand the current member to zlib from its first byte (see the file
+ * comment).  The file is read again from there; gz_read() does not hash
+ * those bytes twice, and gz_set_view() skips the text already delivered.
+ * Returns 0, or -1 after reporting.
+ */
+static int
+gz_replay_with_zlib(struct gzlines *gz)
+{
+	char qpath[DIAG_QUOTE_SIZE];
+
+	if (lseek(gz->fd, (off_t)gz->member_start, SEEK_SET) < 0)
+		return diag_error_errno("could not read file \"%s\"",
+		    diag_quote_str(qpath, gz->path));
+	gz->n_read = gz->member_start;
+	gz->is_file_eof = false;
+	gz->skip_out = gz->member_out;
+	gz->inflate = GZLINES_INFLATE_ZLIB;
+	if (inflateInit2(&gz->strm, 15 + 16) != Z_OK)
+		return diag_error("could not start decompression");
+	gz->has_strm = true;
+	gz->strm.next_in = gz->in;
+	gz->strm.avail_in = 0;
+	return 0;
+}
+
+/*
+ * One isal_inflate() call on the input cursor in gz->strm.  Returns 1 when
+ * it made progress, 0 when it found damage or is stuck at the end of the
+ * file: time to replay the member with zlib.
+ */
+static int
+gz_isal_step(struct gzlines *gz)
+{
+	struct inflate_state *st = gz->isal;
+	uint32_t in_before = gz->strm.avail_in, out_before = st->avail_out;
+	int rc;
+
+	st->next_in = gz->strm.next_in;
+	st->avail_in = gz->strm.avail_in;
+	rc = isal_inflate(st);
+	gz->strm.next_in = st->next_in;
+	gz->strm.avail_in = st->avail_in;
+	gz->member_out += out_before - st->avail_out;
+	if (rc < 0)
+		return 0;
+	if (st->block_state == ISAL_BLOCK_FINISH) {
+		gz->n_members++;
+		gz->is_member_done = true;
+		return 1;
+	}
+	return st->avail_in != in_before || st->avail_out != out_before;
+}
+
+/*
+ * The ISA-L backend: as gz_refill_zlib(), but damage, and a file that ends
+ * inside a member, make the member go to zlib (gz_replay_with_zlib()).
+ * Returns 0 or -1.
+ */
+static int
+gz_refill_isal(struct gzlines *gz)
+{
+	struct inflate_state *st = gz->isal;
+	z_stream *s = &gz->strm;
+	size_t got;
+
+	st->next_out = gz->out;
+	st->avail_out = GZ_BUF_SIZE;
+	while (st->avail_out > 0 && !gz->is_eof) {
+		if (gz->is_member_done) {
+			if (gz_next_member(gz) < 0)
+				return -1;
+			continue;
+		}
+		if (s->avail_in == 0 && !gz->is_file_eof) {
+			if (gz_read(gz, gz->in, GZ_BUF_SIZE, &got) < 0)
+				return -1;
+			s->next_in = gz->in;
+			s->avail_in = (uInt)got;
+			continue;
+		}
+		if (gz_isal_step(gz) == 0) {
+			if (gz_replay_with_zlib(gz) < 0)
+				return -1;
+			break;
+		}
+	}
+	gz_set_view(gz, GZ_BUF_SIZE - st->avail_out);
+	return 0;
+}
+#endif
 
 /* Read the next chunk of a plain file and make it the view. */
 static int
@@ -314,10 +461,14 @@ gz_refill(struct gzlines *gz)
 {
 	int rc;
 
-	if (gz->format == GZLINES_GZIP)
-		rc = gz_refill_zlib(gz);
-	else
+	if (gz->format != GZLINES_GZIP)
 		rc = gz_refill_plain(gz);
+#ifdef TOKENTRAIL_HAVE_ISAL
+	else if (gz->inflate == GZLINES_INFLATE_ISAL)
+		rc = gz_refill_isal(gz);
+#endif
+	else
+		rc = gz_refill_zlib(gz);
 	if (rc == 0 && !gz->is_term_known)
 		gz_decide_term(gz);
 	return rc;
@@ -362,6 +513,40 @@ gzlines_format_name(enum gzlines_format format)
 	if ((size_t)format >= sizeof(format_names) / sizeof(format_names[0]))
 		return "unknown";
 	return format_names[format];
+}
+
+int
+gzlines_inflate_parse(const char *name, enum gzlines_inflate *out)
+{
+	if (strcmp(name, "zlib") == 0) {
+		*out = GZLINES_INFLATE_ZLIB;
+		return 0;
+	}
+#ifdef TOKENTRAIL_HAVE_ISAL
+	if (strcmp(name, "isal") == 0) {
+		*out = GZLINES_INFLATE_ISAL;
+		return 0;
+	}
+#endif
+	return -1;
+}
+
+const char *
+gzlines_inflate_name(enum gzlines_inflate inflate)
+{
+	return inflate == GZLINES_INFLATE_ISAL ? "isal" : "zlib";
+}
+
+void
+gzlines_set_inflate(enum gzlines_inflate inflate)
+{
+	default_inflate = inflate;
+}
+
+enum gzlines_inflate
+gzlines_get_inflate(void)
+{
+	return default_inflate;
 }
 
 bool
@@ -434,6 +619,16 @@ gz_setup(struct gzlines *gz)
 		return diag_error("could not open file: out of memory");
 	gz->strm.next_in = gz->in;
 	gz->strm.avail_in = (uInt)gz->in_len;
+#ifdef TOKENTRAIL_HAVE_ISAL
+	if (gz->inflate == GZLINES_INFLATE_ISAL) {
+		gz->isal = malloc(sizeof(*gz->isal));
+		if (gz->isal == NULL)
+			return diag_error("could not open file: out of memory");
+		isal_inflate_init(gz->isal);
+		gz->isal->crc_flag = ISAL_GZIP;
+		return 0;
+	}
+#endif
 	if (inflateInit2(&gz->strm, 15 + 16) != Z_OK)
 		return diag_error("could not start decompression");
 	gz->has_strm = true;
@@ -450,6 +645,7 @@ gzlines_open(struct gzlines **out, const char *path)
 	if (gz == NULL)
 		return diag_error("could not open file: out of memory");
 	gz->fd = -1;
+	gz->inflate = default_inflate;
 	gz->path = strdup(path);
 	gz->in = malloc(GZ_BUF_SIZE);
 	if (gz->path == NULL || gz->in == NULL) {
@@ -554,6 +750,9 @@ gzlines_close(struct gzlines *gz, struct gzlines_stats *stats)
 	sha256_release(&gz->sha);
 	if (gz->has_strm)
 		inflateEnd(&gz->strm);
+#ifdef TOKENTRAIL_HAVE_ISAL
+	free(gz->isal);
+#endif
 	if (gz->fd >= 0)
 		close(gz->fd);
 	free(gz->carry);

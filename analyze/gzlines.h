@@ -10,6 +10,11 @@
  * (truncated member, bad CRC or length, invalid deflate data, garbage after
  * a member) ends the line stream; the lines before it are all delivered,
  * and the stats say where inflation stopped.
+ *
+ * gzip is inflated by zlib or, when built with ISA-L
+ * (TOKENTRAIL_HAVE_ISAL), by ISA-L's igzip, which is about twice as
+ * fast.  Both give the same lines, and the same damage offsets and reasons:
+ * on damage the ISA-L backend hands the member to zlib, which judges it.
  */
 #ifndef TOKENTRAIL_ANALYZE_GZLINES_H
 #define TOKENTRAIL_ANALYZE_GZLINES_H
@@ -33,30 +38,55 @@ enum gzlines_format {
 };
 
 struct gzline {
-	const char *data;  /* the line without its terminator; CR before LF
-	                      removed; valid until the next gzlines_next() */
-	size_t len;        /* bytes at data (at most GZLINES_MAX_LINE) */
-	uint64_t number;   /* 1-based line number in the file */
-	bool is_too_long;  /* the line was longer than GZLINES_MAX_LINE and
-	                      data holds only its first GZLINES_MAX_LINE
-	                      bytes; the rest was read and discarded */
+	const char *data;     /* the line without its terminator; CR before LF
+	                         removed; valid until the next gzlines_next() */
+	size_t len;           /* bytes at data (at most GZLINES_MAX_LINE) */
+	uint64_t number;      /* 1-based line number in the file */
+	bool is_too_long;     /* the line was longer than GZLINES_MAX_LINE and
+	                         data holds only its first GZLINES_MAX_LINE
+	                         bytes; the rest was read and discarded */
 	bool is_unterminated; /* last line of the stream, with no line
 	                         terminator after it */
 };
 
 struct gzlines_stats {
 	enum gzlines_format format;
-	uint64_t size;            /* bytes in the file */
-	unsigned char sha256[32]; /* of all the file's bytes */
-	uint64_t n_lines;         /* lines delivered */
-	uint64_t n_members;       /* gzip members completed */
-	uint64_t bytes_out;       /* uncompressed bytes produced */
-	bool is_damaged;          /* reading stopped before the end */
-	uint64_t damage_offset;   /* compressed byte offset where it stopped */
+	uint64_t size;             /* bytes in the file */
+	unsigned char sha256[32];  /* of all the file's bytes */
+	uint64_t n_lines;          /* lines delivered */
+	uint64_t n_members;        /* gzip members completed */
+	uint64_t bytes_out;        /* uncompressed bytes produced */
+	bool is_damaged;           /* reading stopped before the end */
+	uint64_t damage_offset;    /* compressed byte offset where it stopped */
 	const char *damage_reason; /* static text, e.g. "bad CRC", or NULL */
 };
 
 struct gzlines;
+
+/* Which library inflates gzip. */
+enum gzlines_inflate {
+	GZLINES_INFLATE_ZLIB,
+	GZLINES_INFLATE_ISAL, /* only when built with TOKENTRAIL_HAVE_ISAL */
+};
+
+/*
+ * Parse "zlib" or "isal" into *out.  Returns 0, or -1 (without reporting)
+ * for any other name or for "isal" when ISA-L is not built in.
+ */
+int gzlines_inflate_parse(const char *name, enum gzlines_inflate *out);
+
+/* "zlib" or "isal". */
+const char *gzlines_inflate_name(enum gzlines_inflate inflate);
+
+/*
+ * Choose the inflater of every reader opened from now on (default: ISA-L
+ * when built in, else zlib).  Not thread-safe: call it before readers are
+ * opened on other threads.
+ */
+void gzlines_set_inflate(enum gzlines_inflate inflate);
+
+/* The inflater gzlines_open() will use. */
+enum gzlines_inflate gzlines_get_inflate(void);
 
 /*
  * Human-readable name of a format: "plain", "gzip", "empty", "bzip2",

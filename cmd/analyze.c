@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "analyze/analyze.h"
+#include "analyze/gzlines.h"
 #include "analyze/logtime.h"
 #include "common/diag.h"
 #include "common/options.h"
@@ -30,6 +31,7 @@ enum long_only_option {
 	OPT_BURST_COUNT,
 	OPT_BURST_WINDOW,
 	OPT_FAIL_ON,
+	OPT_INFLATE,
 	OPT_LOG_TZ,
 	OPT_SINCE,
 	OPT_TOKEN,
@@ -43,6 +45,7 @@ static const struct option analyze_options_table[] = {
 	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 	{ "force", no_argument, NULL, 'f' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "inflate", required_argument, NULL, OPT_INFLATE },
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "log-tz", required_argument, NULL, OPT_LOG_TZ },
 	{ "output", required_argument, NULL, 'o' },
@@ -61,8 +64,8 @@ cmd_analyze_usage(void)
 "usage: tokentrail analyze [-fq] [-j jobs] [--log-tz zone] [--since time]\n"
 "                          [--until time] [--token id]... [--fail-on level]\n"
 "                          [--baseline days] [--burst-count n]\n"
-"                          [--burst-window seconds] -s snapshot -o outdir\n"
-"                          path ...\n"
+"                          [--burst-window seconds] [--inflate lib]\n"
+"                          -s snapshot -o outdir path ...\n"
 "\n"
 "Attribute every access-log request to its HTTP access token, join it with\n"
 "the snapshot and write CSV reports to outdir.  Each path is a log file\n"
@@ -89,6 +92,8 @@ cmd_analyze_usage(void)
 "      --burst-window SECONDS\n"
 "                       ... within SECONDS (default 60)\n"
 "  -j, --jobs N         files analysed in parallel (default: CPUs)\n"
+"      --inflate LIB    gzip inflater: isal (ISA-L, the default when built\n"
+"                       in) or zlib; same results, isal is faster\n"
 "  -q, --quiet          no warnings, only errors\n"
 "  -h, --help           print this help and exit\n"
 "\n"
@@ -159,6 +164,24 @@ take_rule_option(struct analyze_args *args, int c, char *arg)
 }
 
 /* Handle one option; returns 0, 1 for --help, or -1 after reporting. */
+/* Select the gzip inflater named by arg (from what: the option or the
+ * environment variable). */
+static int
+take_inflate(const char *arg, const char *what)
+{
+	char quoted[DIAG_QUOTE_SIZE];
+	enum gzlines_inflate inflate;
+
+	if (gzlines_inflate_parse(arg, &inflate) != 0)
+		return diag_error("invalid value \"%s\" for %s: expected %s",
+		    diag_quote_str(quoted, arg), what,
+		    gzlines_inflate_parse("isal", &inflate) == 0
+			? "isal or zlib"
+			: "zlib (built without ISA-L)");
+	gzlines_set_inflate(inflate);
+	return 0;
+}
+
 static int
 take_option(struct analyze_args *args, int c, char *arg)
 {
@@ -195,6 +218,8 @@ take_option(struct analyze_args *args, int c, char *arg)
 	case OPT_UNTIL:
 		args->until = arg;
 		return 0;
+	case OPT_INFLATE:
+		return take_inflate(arg, "--inflate");
 	case OPT_BASELINE:
 	case OPT_BURST_COUNT:
 	case OPT_BURST_WINDOW:
@@ -319,6 +344,11 @@ cmd_analyze(int argc, char **argv)
 	args.opt.findings.baseline_ms = DEFAULT_BASELINE_DAYS * 86400000LL;
 	args.opt.findings.burst_count = DEFAULT_BURST_COUNT;
 	args.opt.findings.burst_window_ms = DEFAULT_BURST_SECONDS * 1000LL;
+	/* The environment sets the default inflater, as the test suite does
+	 * to run every test once per backend; --inflate overrides it. */
+	if (getenv("TOKENTRAIL_INFLATE") &&
+	    take_inflate(getenv("TOKENTRAIL_INFLATE"), "TOKENTRAIL_INFLATE"))
+		goto out;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+fhj:o:qs:", analyze_options_table,
 		    NULL)) != -1) {
