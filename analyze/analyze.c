@@ -25,6 +25,7 @@
 #include "analyze/tokagg.h"
 #include "common/diag.h"
 #include "common/outfile.h"
+#include "common/progress.h"
 
 enum report_index {
 	REPORT_REQUESTS,
@@ -58,6 +59,7 @@ struct run {
 	pthread_mutex_t lock;
 	struct outfile reports[N_REPORTS];
 	struct run_facts facts;
+	struct progress progress;
 };
 
 static void
@@ -185,10 +187,28 @@ take_file(struct run *run)
 	size_t index = SIZE_MAX;
 
 	pthread_mutex_lock(&run->lock);
-	if (!run->has_failed && run->next_file < run->inputs.n_paths)
+	if (!run->has_failed && run->next_file < run->inputs.n_paths &&
+	    !progress_is_interrupted())
 		index = run->next_file++;
 	pthread_mutex_unlock(&run->lock);
 	return index;
+}
+
+/* -v: what one input gave, as soon as it is read. */
+static void
+note_file(const char *path, const struct file_summary *f)
+{
+	char quoted[DIAG_QUOTE_SIZE];
+
+	diag_quote_str(quoted, path);
+	if (!f->is_opened)
+		return; /* reported when it happened */
+	diag_note("%s: %s, %llu lines read, %llu set aside, %llu token "
+		  "requests%s",
+	    quoted, gzlines_format_name(f->stats.format),
+	    (unsigned long long)f->n_lines, (unsigned long long)f->n_set_aside,
+	    (unsigned long long)f->n_token_requests,
+	    f->stats.is_damaged || f->has_read_error ? ", damaged" : "");
 }
 
 static int
@@ -202,6 +222,9 @@ scan_one(struct run *run, struct scan_worker *w, size_t index)
 	tokagg_init(agg);
 	rc = scan_file(w, run->inputs.paths[index], (uint32_t)index,
 	    &run->files[index], agg);
+	progress_advance(&run->progress, run->files[index].stats.size, 1);
+	if (run->opt->is_verbose)
+		note_file(run->inputs.paths[index], &run->files[index]);
 	pthread_mutex_lock(&run->lock);
 	run->pending[index] = agg;
 	merge_finished(run);
@@ -257,7 +280,8 @@ scan_inputs(struct run *run)
 	for (size_t i = 0; i < started; i++)
 		pthread_join(threads[i], NULL);
 	free(threads);
-	return run->has_failed ? -1 : 0;
+	progress_stop(&run->progress);
+	return run->has_failed || progress_is_interrupted() ? -1 : 0;
 }
 
 /* Warn about each input that was not read whole, in input order. */
@@ -485,10 +509,26 @@ write_reports(struct run *run)
 	    write_csv(&run->reports[REPORT_MANIFEST], fill_manifest, run) ||
 	    write_sums(run) != 0)
 		return -1;
+	if (progress_is_interrupted()) /* no report is committed */
+		return -1;
 	for (int i = 0; i < N_REPORTS; i++)
 		if (outfile_commit(&run->reports[i]) != 0)
 			return -1;
 	return outfile_sync_dir(run->reports[REPORT_SUMS].path);
+}
+
+/* The total to show progress against: the inputs' sizes as stored. */
+static int
+start_progress(struct run *run)
+{
+	uint64_t total = 0;
+	struct stat st;
+
+	for (size_t i = 0; i < run->inputs.n_paths; i++)
+		if (stat(run->inputs.paths[i], &st) == 0 && st.st_size > 0)
+			total += (uint64_t)st.st_size;
+	return progress_start(&run->progress, "analyze",
+	    run->opt->show_progress, total, run->inputs.n_paths);
 }
 
 static int
@@ -509,7 +549,41 @@ prepare_run(struct run *run)
 	run->facts.log_tz = run->opt->log_tz ? run->opt->log_tz
 					     : "UTC (assumed)";
 	run->facts.jobs = run->opt->jobs;
-	return reqsort_init(&run->sort, run->work_dir);
+	if (reqsort_init(&run->sort, run->work_dir) != 0)
+		return -1;
+	return start_progress(run);
+}
+
+/* The end-of-run summary on stderr, unless -q. */
+static void
+note_summary(const struct run *run)
+{
+	char quoted[DIAG_QUOTE_SIZE];
+	unsigned long long lines = 0, set_aside = 0, requests = 0;
+	size_t damaged = 0;
+
+	for (size_t i = 0; i < run->inputs.n_paths; i++) {
+		const struct file_summary *f = &run->files[i];
+
+		lines += f->n_lines;
+		set_aside += f->n_set_aside;
+		requests += f->n_reported;
+		if (!f->is_opened || f->has_read_error || f->stats.is_damaged ||
+		    !gzlines_is_readable(f->stats.format))
+			damaged++;
+	}
+	diag_note("%zu files read (%zu damaged or unreadable), %llu lines, "
+		  "%llu set aside",
+	    run->inputs.n_paths, damaged, lines, set_aside);
+	diag_note("%llu token requests reported, by %zu tokens", requests,
+	    run->totals.tokens.count);
+	diag_note("findings: %zu critical, %zu warning, %zu info",
+	    findings_count(&run->findings, SEVERITY_CRITICAL),
+	    findings_count(&run->findings, SEVERITY_WARNING),
+	    findings_count(&run->findings, SEVERITY_INFO));
+	diag_note("reports written to \"%s\": findings.csv, requests.csv, "
+		  "timeline.csv, tokens.csv, manifest.csv, SHA256SUMS",
+	    diag_quote_str(quoted, run->opt->outdir));
 }
 
 static void
@@ -556,12 +630,16 @@ analyze_run(const struct analyze_options *opt)
 	    scan_inputs(&run) != 0)
 		goto out;
 	outcome = warn_about_inputs(&run) ? ANALYZE_PARTIAL : ANALYZE_COMPLETE;
-	if (write_reports(&run) != 0)
+	if (write_reports(&run) != 0) {
 		outcome = ANALYZE_FAILED;
-	else if (opt->has_fail_on &&
+		goto out;
+	}
+	note_summary(&run);
+	if (opt->has_fail_on &&
 	    findings_reach(&run.findings, opt->fail_on))
 		outcome = ANALYZE_FINDINGS;
 out:
+	progress_stop(&run.progress);
 	release_run(&run);
 	return outcome;
 }

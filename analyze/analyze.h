@@ -31,6 +31,8 @@ struct analyze_options {
 	struct findings_options findings;
 	bool has_fail_on;          /* --fail-on given */
 	enum severity fail_on;
+	bool show_progress;        /* draw progress (stderr is a terminal) */
+	bool is_verbose;           /* -v: a line on stderr per input file */
 };
 
 enum analyze_outcome {
@@ -48,7 +50,10 @@ extern const char *const analyze_report_names[];
 
 /*
  * Run the analysis.  logtime_set_zone() must have been called with
- * opt->log_tz.  Reports what goes wrong as it happens.
+ * opt->log_tz.  Reports what goes wrong as it happens and ends with a
+ * summary on stderr (diag_note(), so -q silences it).  When
+ * progress_is_interrupted() turns true the run stops at the next input
+ * and returns ANALYZE_FAILED, leaving no report behind.
  */
 enum analyze_outcome analyze_run(const struct analyze_options *opt);
 

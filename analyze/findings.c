@@ -902,3 +902,15 @@ findings_reach(const struct findings *f, enum severity min)
 			return true;
 	return false;
 }
+
+size_t
+findings_count(const struct findings *f, enum severity severity)
+{
+	struct hmap_slot *slot;
+	size_t pos = 0, n = 0;
+
+	while ((slot = hmap_next(&f->found, &pos)))
+		if (((const struct finding *)slot->value)->severity == severity)
+			n++;
+	return n;
+}

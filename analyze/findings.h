@@ -140,4 +140,7 @@ void findings_write(const struct findings *f, struct csvout *csv,
 /* True when a finding at or above min exists. */
 bool findings_reach(const struct findings *f, enum severity min);
 
+/* The number of findings (rows of findings.csv) at exactly severity. */
+size_t findings_count(const struct findings *f, enum severity severity);
+
 #endif

@@ -18,6 +18,7 @@
 #include "analyze/logtime.h"
 #include "common/diag.h"
 #include "common/options.h"
+#include "common/progress.h"
 
 #define MAX_JOBS 256
 #define TOKEN_ID_MAX 64
@@ -36,6 +37,7 @@ enum long_only_option {
 	OPT_SINCE,
 	OPT_TOKEN,
 	OPT_UNTIL,
+	OPT_VERSION,
 };
 
 static const struct option analyze_options_table[] = {
@@ -54,6 +56,8 @@ static const struct option analyze_options_table[] = {
 	{ "snapshot", required_argument, NULL, 's' },
 	{ "token", required_argument, NULL, OPT_TOKEN },
 	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -61,7 +65,7 @@ void
 cmd_analyze_usage(void)
 {
 	printf(
-"usage: tokentrail analyze [-fq] [-j jobs] [--log-tz zone] [--since time]\n"
+"usage: tokentrail analyze [-fqv] [-j jobs] [--log-tz zone] [--since time]\n"
 "                          [--until time] [--token id]... [--fail-on level]\n"
 "                          [--baseline days] [--burst-count n]\n"
 "                          [--burst-window seconds] [--inflate lib]\n"
@@ -94,12 +98,17 @@ cmd_analyze_usage(void)
 "  -j, --jobs N         files analysed in parallel (default: CPUs)\n"
 "      --inflate LIB    gzip inflater: isal (ISA-L, the default when built\n"
 "                       in) or zlib; same results, isal is faster\n"
-"  -q, --quiet          no warnings, only errors\n"
+"  -q, --quiet          only errors: no warnings, progress or summary\n"
+"  -v, --verbose        a line per input file as it is done\n"
 "  -h, --help           print this help and exit\n"
+"      --version        print the version and exit\n"
 "\n"
 "Reports: requests.csv, timeline.csv, findings.csv, tokens.csv,\n"
 "manifest.csv and SHA256SUMS (check with \"cd DIR && sha256sum -c\n"
-"SHA256SUMS\").\n");
+"SHA256SUMS\").\n"
+"\n"
+"Exit status: 0 done, 1 failed, 2 usage error, 3 some input damaged,\n"
+"4 findings at or above --fail-on, 130 interrupted (no report written).\n");
 }
 
 /* The options as given, before the zone-dependent ones are converted. */
@@ -108,6 +117,7 @@ struct analyze_args {
 	const char *since, *until;
 	char **tokens;
 	size_t n_tokens;
+	bool is_quiet; /* -q */
 };
 
 static int
@@ -163,7 +173,8 @@ take_rule_option(struct analyze_args *args, int c, char *arg)
 	return 0;
 }
 
-/* Handle one option; returns 0, 1 for --help, or -1 after reporting. */
+/* Handle one option; returns 0, 1 for --help, 2 for --version, or -1
+ * after reporting. */
 /* Select the gzip inflater named by arg (from what: the option or the
  * environment variable). */
 static int
@@ -203,9 +214,13 @@ take_option(struct analyze_args *args, int c, char *arg)
 		return 0;
 	case 'q':
 		diag_set_quiet(true);
+		args->is_quiet = true;
 		return 0;
 	case 's':
 		args->opt.snapshot_path = arg;
+		return 0;
+	case 'v':
+		args->opt.is_verbose = true;
 		return 0;
 	case OPT_LOG_TZ:
 		args->opt.log_tz = arg;
@@ -220,13 +235,15 @@ take_option(struct analyze_args *args, int c, char *arg)
 		return 0;
 	case OPT_INFLATE:
 		return take_inflate(arg, "--inflate");
+	case OPT_VERSION:
+		return 2;
 	case OPT_BASELINE:
 	case OPT_BURST_COUNT:
 	case OPT_BURST_WINDOW:
 	case OPT_FAIL_ON:
 		return take_rule_option(args, c, arg);
 	default:
-		return -1; /* getopt_long has said what is wrong */
+		return -1; /* option_error() has said what is wrong */
 	}
 }
 
@@ -329,6 +346,10 @@ exit_status_for(enum analyze_outcome outcome)
 	case ANALYZE_FAILED:
 		break;
 	}
+	if (progress_is_interrupted()) {
+		diag_error("interrupted; no report was written");
+		return EXIT_INTERRUPTED;
+	}
 	return EXIT_FAILED;
 }
 
@@ -349,12 +370,18 @@ cmd_analyze(int argc, char **argv)
 	if (getenv("TOKENTRAIL_INFLATE") &&
 	    take_inflate(getenv("TOKENTRAIL_INFLATE"), "TOKENTRAIL_INFLATE"))
 		goto out;
+	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+fhj:o:qs:", analyze_options_table,
-		    NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:fhj:o:qs:v",
+		    analyze_options_table, NULL)) != -1) {
+		if (c == '?' || c == ':')
+			option_error(argv, c);
 		rc = take_option(&args, c, optarg);
-		if (rc == 1) {
-			cmd_analyze_usage();
+		if (rc == 1 || rc == 2) {
+			if (rc == 1)
+				cmd_analyze_usage();
+			else
+				print_version();
 			status = EXIT_OK;
 			goto out;
 		}
@@ -377,6 +404,8 @@ cmd_analyze(int argc, char **argv)
 		goto out;
 	}
 	args.opt.command_line = command_line;
+	args.opt.show_progress = !args.is_quiet && isatty(STDERR_FILENO);
+	progress_catch_signals();
 	status = exit_status_for(analyze_run(&args.opt));
 	goto out;
 usage:

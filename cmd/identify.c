@@ -22,6 +22,7 @@
 
 enum long_only_option {
 	OPT_LOG_TZ = 256,
+	OPT_VERSION,
 };
 
 static const struct option identify_options_table[] = {
@@ -29,6 +30,7 @@ static const struct option identify_options_table[] = {
 	{ "log-tz", required_argument, NULL, OPT_LOG_TZ },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "snapshot", required_argument, NULL, 's' },
+	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -38,6 +40,7 @@ struct identify_args {
 	const char *log_tz;
 	const char *path; /* "-" for stdin */
 	bool is_help;
+	bool is_version;
 };
 
 /* State of one run over the input lines. */
@@ -66,8 +69,11 @@ take_option(struct identify_args *args, int c, char *arg)
 	case OPT_LOG_TZ:
 		args->log_tz = arg;
 		return 0;
+	case OPT_VERSION:
+		args->is_version = true;
+		return 0;
 	default:
-		return -1; /* getopt_long has said what is wrong */
+		return -1;
 	}
 }
 
@@ -223,7 +229,8 @@ cmd_identify_usage(void)
 "      --log-tz ZONE    IANA zone the server wrote its times in, such as\n"
 "                       Europe/Berlin (default: UTC, with a warning)\n"
 "  -q, --quiet          no warnings, only errors\n"
-"  -h, --help           print this help and exit\n");
+"  -h, --help           print this help and exit\n"
+"      --version        print the version and exit\n");
 	/* clang-format on */
 }
 
@@ -234,13 +241,21 @@ cmd_identify(int argc, char **argv)
 	struct snapdb *db = NULL;
 	int c, status;
 
+	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(
-	            argc, argv, "+hqs:", identify_options_table, NULL)) != -1)
+	            argc, argv, "+:hqs:", identify_options_table, NULL)) != -1) {
+		if (c == '?' || c == ':')
+			option_error(argv, c);
 		if (take_option(&args, c, optarg) != 0)
 			return usage_error("identify");
+	}
 	if (args.is_help) {
 		cmd_identify_usage();
+		return EXIT_OK;
+	}
+	if (args.is_version) {
+		print_version();
 		return EXIT_OK;
 	}
 	if (check_operands(&args, argv + optind, argc - optind) != 0 ||

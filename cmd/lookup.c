@@ -19,6 +19,7 @@
 
 enum long_only_option {
 	OPT_LOG_TZ = 256,
+	OPT_VERSION,
 };
 
 static const struct option lookup_options_table[] = {
@@ -26,6 +27,7 @@ static const struct option lookup_options_table[] = {
 	{ "log-tz", required_argument, NULL, OPT_LOG_TZ },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "snapshot", required_argument, NULL, 's' },
+	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -34,6 +36,7 @@ struct lookup_args {
 	const char *snapshot_path;
 	const char *log_tz;
 	bool is_help;
+	bool is_version;
 };
 
 /* Handle one option; returns 0, or -1 when it is invalid. */
@@ -53,8 +56,11 @@ take_option(struct lookup_args *args, int c, char *arg)
 	case OPT_LOG_TZ:
 		args->log_tz = arg;
 		return 0;
+	case OPT_VERSION:
+		args->is_version = true;
+		return 0;
 	default:
-		return -1; /* getopt_long has said what is wrong */
+		return -1;
 	}
 }
 
@@ -115,7 +121,8 @@ cmd_lookup_usage(void)
 "      --log-tz ZONE    IANA zone the server wrote its times in, such as\n"
 "                       Europe/Berlin (default: UTC, with a warning)\n"
 "  -q, --quiet          no warnings, only errors\n"
-"  -h, --help           print this help and exit\n");
+"  -h, --help           print this help and exit\n"
+"      --version        print the version and exit\n");
 	/* clang-format on */
 }
 
@@ -126,13 +133,21 @@ cmd_lookup(int argc, char **argv)
 	struct snapdb *db = NULL;
 	int c, status;
 
+	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(
-	            argc, argv, "+hqs:", lookup_options_table, NULL)) != -1)
+	            argc, argv, "+:hqs:", lookup_options_table, NULL)) != -1) {
+		if (c == '?' || c == ':')
+			option_error(argv, c);
 		if (take_option(&args, c, optarg) != 0)
 			return usage_error("lookup");
+	}
 	if (args.is_help) {
 		cmd_lookup_usage();
+		return EXIT_OK;
+	}
+	if (args.is_version) {
+		print_version();
 		return EXIT_OK;
 	}
 	if (!args.snapshot_path) {

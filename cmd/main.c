@@ -5,6 +5,7 @@
  */
 #include "cmd/main.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -40,6 +41,28 @@ usage_error(const char *command)
 	else
 		diag_hint("See \"tokentrail --help\" for the commands.");
 	return EXIT_USAGE;
+}
+
+int
+option_error(char **argv, int c)
+{
+	char quoted[DIAG_QUOTE_SIZE];
+	char opt[3] = { '-', (char)optopt, '\0' };
+	const char *arg = argv[optind - 1];
+
+	/* A short option inside a group ("-fx") is named alone. */
+	if (optopt > 0 && optopt < 256)
+		arg = opt;
+	diag_quote_str(quoted, arg);
+	if (c == ':')
+		return diag_error("option \"%s\" needs a value", quoted);
+	return diag_error("unrecognized option \"%s\"", quoted);
+}
+
+void
+print_version(void)
+{
+	printf("tokentrail %s\n", TOKENTRAIL_VERSION);
 }
 
 static void
@@ -108,7 +131,7 @@ main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
-		printf("tokentrail %s\n", TOKENTRAIL_VERSION);
+		print_version();
 		return EXIT_OK;
 	}
 	if (strcmp(argv[1], "help") == 0)

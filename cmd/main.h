@@ -15,6 +15,9 @@ enum exit_status {
 	                      or could not be read */
 	EXIT_FINDINGS = 4, /* outputs written; findings at or above
 	                      --fail-on exist */
+	EXIT_INTERRUPTED = 130, /* stopped by SIGINT or SIGTERM; no output
+	                           was left behind (128 + SIGINT, as shells
+	                           report a death by Ctrl-C) */
 };
 
 /*
@@ -22,6 +25,18 @@ enum exit_status {
  * hint that points to "tokentrail <command> --help".  Returns EXIT_USAGE.
  */
 int usage_error(const char *command);
+
+/*
+ * Report the option getopt_long() rejected, which must have been called
+ * with opterr = 0 and an option string whose first letter after "+" is
+ * ":": c is its return value, ':' when the option lacks its value, '?'
+ * when it is unrecognized.  Prints "tokentrail: error: unrecognized
+ * option "-x"" or "... option "-x" needs a value"; returns -1.
+ */
+int option_error(char **argv, int c);
+
+/* Print "tokentrail VERSION" on stdout, for every --version. */
+void print_version(void);
 
 /* Subcommand entry points: argv[0] is the subcommand's name. */
 int cmd_analyze(int argc, char **argv);

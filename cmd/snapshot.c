@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "common/diag.h"
-#include "common/version.h"
 #include "snapshot/csvimport.h"
 #include "snapshot/pgexport.h"
 #include "snapshot/sqlite_out.h"
@@ -38,14 +37,21 @@ struct snapshot_args {
 /* The temporary snapshot file, for the signal handler to remove. */
 static const char *volatile tmp_to_remove;
 
-/* SIGINT, SIGTERM, SIGHUP: remove the temporary file, then die of sig. */
+/* SIGINT, SIGTERM, SIGHUP: remove the temporary file, say so, then die
+ * of sig (a shell reports 128 + sig, 130 for Ctrl-C).  Only
+ * async-signal-safe calls here, so the message is written directly. */
 static void
 on_signal(int sig)
 {
+	static const char msg[] =
+	    "tokentrail: error: interrupted; no snapshot was written\n";
 	const char *path = tmp_to_remove;
+	ssize_t written;
 
 	if (path)
 		unlink(path);
+	written = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	(void)written; /* a failed write leaves nothing else to try */
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -77,26 +83,6 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/*
- * Report the option that getopt_long() rejected: unrecognized, or lacking
- * its value (needs_value).  Returns -1.
- */
-static int
-bad_option(char **argv, bool needs_value)
-{
-	char quoted[DIAG_QUOTE_SIZE];
-	char opt[3] = { '-', (char)optopt, '\0' };
-	const char *arg = argv[optind - 1];
-
-	/* A short option inside a group ("-fx") is named alone. */
-	if (optopt > 0 && optopt < 256)
-		arg = opt;
-	diag_quote_str(quoted, arg);
-	if (needs_value)
-		return diag_error("option \"%s\" needs a value", quoted);
-	return diag_error("unrecognized option \"%s\"", quoted);
-}
-
 static int
 parse_args(int argc, char **argv, struct snapshot_args *args)
 {
@@ -127,13 +113,11 @@ parse_args(int argc, char **argv, struct snapshot_args *args)
 			args->schema = optarg;
 			break;
 		case OPT_VERSION:
-			printf("tokentrail %s\n", TOKENTRAIL_VERSION);
+			print_version();
 			args->is_done = true;
 			return 0;
-		case ':':
-			return bad_option(argv, true);
 		default:
-			return bad_option(argv, false);
+			return option_error(argv, c);
 		}
 	}
 	return 0;

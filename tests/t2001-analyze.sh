@@ -33,7 +33,11 @@ manifest_inputs out1/manifest.csv >"$WORK/inputs.csv"
 expect_file_eq "manifest input rows match the golden file" \
     "$WORK/inputs.csv" "$GOLDEN/manifest-inputs.csv"
 expect_text_eq "warnings on stderr" "$(cat "$WORK/stderr")" \
-"tokentrail: logs/node2/atlassian-bitbucket-access-2024-05-01.0.log: warning: 1 of 8 lines set aside; see manifest.csv"
+"tokentrail: logs/node2/atlassian-bitbucket-access-2024-05-01.0.log: warning: 1 of 8 lines set aside; see manifest.csv
+tokentrail: 3 files read (0 damaged or unreadable), 36 lines, 1 set aside
+tokentrail: 13 token requests reported, by 10 tokens
+tokentrail: findings: 1 critical, 5 warning, 0 info
+tokentrail: reports written to \"out1\": findings.csv, requests.csv, timeline.csv, tokens.csv, manifest.csv, SHA256SUMS"
 expect_text_eq "the snapshot is unchanged by the run" \
     "$(sha256sum snap.db)" "$SNAP_SUM"
 
