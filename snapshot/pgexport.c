@@ -169,26 +169,27 @@ record_source(PGconn *conn, const char *schema, struct sqlite_out *out)
 {
 	static const char tz_sql[] = "SELECT reset_val FROM pg_settings"
 	                             " WHERE name = 'TimeZone'";
-	const char *version = PQparameterStatus(conn, "server_version");
 	PGresult *res;
-	int ret;
+	int ret = 0;
 
 	res = run_query(conn, tz_sql, 0, NULL, PGRES_TUPLES_OK,
 	    "read the server's time zone");
 	if (!res)
 		return -1;
-	ret = sqlite_out_meta(out, "source", "postgresql") < 0 ||
-	        sqlite_out_meta(out, "host", PQhost(conn)) < 0 ||
-	        sqlite_out_meta(out, "port", PQport(conn)) < 0 ||
-	        sqlite_out_meta(out, "database", PQdb(conn)) < 0 ||
-	        sqlite_out_meta(out, "user", PQuser(conn)) < 0 ||
-	        sqlite_out_meta(out, "server_version", version ? version : "") <
-	            0 ||
-	        sqlite_out_meta(out, "server_timezone",
-	            PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "") < 0 ||
-	        sqlite_out_meta(out, "schema", schema) < 0
-	    ? -1
-	    : 0;
+	const char *const meta[][2] = {
+		{ "source", "postgresql" },
+		{ "host", PQhost(conn) },
+		{ "port", PQport(conn) },
+		{ "database", PQdb(conn) },
+		{ "user", PQuser(conn) },
+		{ "server_version", PQparameterStatus(conn, "server_version") },
+		{ "server_timezone",
+		    PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : NULL },
+		{ "schema", schema },
+	};
+	for (size_t i = 0; ret == 0 && i < sizeof(meta) / sizeof(meta[0]); i++)
+		ret = sqlite_out_meta(
+		    out, meta[i][0], meta[i][1] ? meta[i][1] : "");
 	PQclear(res);
 	return ret;
 }
