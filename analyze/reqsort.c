@@ -7,19 +7,20 @@
 #include "analyze/reqsort.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "common/diag.h"
 
-#define RUN_BUFFER (64 * 1024)
+#define RUN_BUFFER (64 * 1024) /* stdio buffer of each run file */
 
 struct reqsort_entry {
 	struct reqsort_key key;
-	size_t offset;                    /* of the first part in buf */
-	uint32_t len[REQSORT_MAX_PARTS];  /* bytes of each part */
-	size_t part_start;                /* offset of the open part */
+	size_t offset;                   /* of the first part in buf */
+	uint32_t len[REQSORT_MAX_PARTS]; /* bytes of each part */
+	size_t part_start;               /* offset of the open part */
 };
 
 struct run_header {
@@ -59,11 +60,21 @@ reqsort_release(struct reqsort *rs)
 	memset(rs, 0, sizeof(*rs));
 }
 
+/*
+ * The chunk is a fixed buffer behind fmemopen(), not a growing
+ * open_memstream(): a stream that doubles its buffer each time it fills
+ * holds up to twice the chunk, and once glibc serves it from the heap
+ * instead of mmap, the copies it leaves behind stay resident.
+ */
 int
 reqsort_chunk_init(struct reqsort_chunk *chunk)
 {
 	memset(chunk, 0, sizeof(*chunk));
-	chunk->fp = open_memstream(&chunk->buf, &chunk->size);
+	chunk->buf = malloc(REQSORT_CHUNK_BYTES + REQSORT_RECORD_ROOM);
+	if (!chunk->buf)
+		return diag_error("could not allocate a sort buffer");
+	chunk->fp = fmemopen(
+	    chunk->buf, REQSORT_CHUNK_BYTES + REQSORT_RECORD_ROOM, "w");
 	if (!chunk->fp)
 		return diag_error_errno("could not allocate a sort buffer");
 	return 0;
@@ -80,15 +91,14 @@ reqsort_chunk_release(struct reqsort_chunk *chunk)
 }
 
 FILE *
-reqsort_record_begin(struct reqsort_chunk *chunk,
-    const struct reqsort_key *key)
+reqsort_record_begin(struct reqsort_chunk *chunk, const struct reqsort_key *key)
 {
 	struct reqsort_entry *e;
 
 	if (chunk->n_entries == chunk->cap) {
 		size_t cap = chunk->cap ? chunk->cap * 2 : 1024;
-		struct reqsort_entry *p = realloc(chunk->entries,
-		    cap * sizeof(*p));
+		struct reqsort_entry *p =
+		    realloc(chunk->entries, cap * sizeof(*p));
 
 		if (!p) {
 			diag_error("out of memory");
@@ -192,54 +202,83 @@ add_run(struct reqsort *rs, char *path)
 	return rc;
 }
 
+/*
+ * Create a run file in rs->dir, buffered for writing.  Returns its stream
+ * and sets *path, or returns NULL after reporting.
+ */
+static FILE *
+run_create(const struct reqsort *rs, char **path)
+{
+	size_t len = strlen(rs->dir) + sizeof("/run.XXXXXX");
+	FILE *fp = NULL;
+	int fd;
+
+	*path = malloc(len);
+	if (!*path) {
+		diag_error("out of memory");
+		return NULL;
+	}
+	snprintf(*path, len, "%s/run.XXXXXX", rs->dir);
+	fd = mkstemp(*path);
+	if (fd < 0 || !(fp = fdopen(fd, "wb"))) {
+		diag_error_errno("could not create a temporary file in the "
+		                 "output directory");
+		if (fd >= 0) {
+			close(fd);
+			unlink(*path);
+		}
+		free(*path);
+		*path = NULL;
+		return NULL;
+	}
+	setvbuf(fp, NULL, _IOFBF, RUN_BUFFER);
+	return fp;
+}
+
+/*
+ * Close a run written by the caller (write_failed: it already failed) and
+ * add it to the list.  Returns 0, or -1 after reporting; the file is then
+ * removed.
+ */
+static int
+run_finish(struct reqsort *rs, FILE *fp, char *path, bool write_failed)
+{
+	if (fclose(fp) != 0 || write_failed) {
+		diag_error_errno("could not write a temporary file in the "
+		                 "output directory");
+		goto fail;
+	}
+	if (add_run(rs, path) != 0)
+		goto fail;
+	return 0;
+
+fail:
+	unlink(path);
+	free(path);
+	return -1;
+}
+
 int
 reqsort_chunk_flush(struct reqsort_chunk *chunk, struct reqsort *rs)
 {
-	size_t len = strlen(rs->dir) + sizeof("/run.XXXXXX");
-	char *path = malloc(len);
-	FILE *fp = NULL;
-	int fd, rc = -1;
+	char *path;
+	FILE *fp;
 
-	if (chunk->n_entries == 0) {
-		free(path);
+	if (chunk->n_entries == 0)
 		return 0;
-	}
-	if (!path || fflush(chunk->fp) != 0) {
-		free(path);
+	if (fflush(chunk->fp) != 0)
 		return diag_error("out of memory");
-	}
 	qsort(chunk->entries, chunk->n_entries, sizeof(*chunk->entries),
 	    compare_entries);
-	snprintf(path, len, "%s/run.XXXXXX", rs->dir);
-	fd = mkstemp(path);
-	if (fd < 0 || !(fp = fdopen(fd, "wb"))) {
-		diag_error_errno("could not create a temporary file in the "
-				 "output directory");
-		if (fd >= 0)
-			close(fd);
-		goto out;
-	}
-	setvbuf(fp, NULL, _IOFBF, RUN_BUFFER);
-	if (write_run(chunk, fp) != 0 || fclose(fp) != 0) {
-		fp = NULL;
-		diag_error_errno("could not write a temporary file in the "
-				 "output directory");
-		goto out;
-	}
-	fp = NULL;
-	if (add_run(rs, path) != 0)
-		goto out;
-	path = NULL;
-	reqsort_chunk_release(chunk);
-	rc = reqsort_chunk_init(chunk);
-out:
-	if (fp)
-		fclose(fp);
-	if (path) {
-		unlink(path);
-		free(path);
-	}
-	return rc;
+	fp = run_create(rs, &path);
+	if (!fp || run_finish(rs, fp, path, write_run(chunk, fp) != 0) != 0)
+		return -1;
+
+	/* Rewind the stream: the next rows reuse the same buffer. */
+	chunk->n_entries = 0;
+	if (fseek(chunk->fp, 0, SEEK_SET) != 0)
+		return diag_error_errno("could not reuse a sort buffer");
+	return 0;
 }
 
 /* Read the next record of run r into its head.  Returns 1, 0 at the end
@@ -251,8 +290,8 @@ run_advance(struct run_reader *r)
 
 	if (fread(&r->head, sizeof(r->head), 1, r->fp) != 1)
 		return ferror(r->fp) ? diag_error_errno("could not read a "
-							"temporary file")
-				     : 0;
+		                                        "temporary file")
+		                     : 0;
 	for (unsigned p = 0; p < REQSORT_MAX_PARTS; p++)
 		len += r->head.len[p];
 	if (len > r->cap) {
@@ -265,7 +304,7 @@ run_advance(struct run_reader *r)
 	}
 	if (fread(r->data, 1, len, r->fp) != len)
 		return diag_error("could not read a temporary file: it is "
-				  "shorter than written");
+		                  "shorter than written");
 	return 1;
 }
 
@@ -295,11 +334,37 @@ sift_down(const struct run_reader *runs, size_t *heap, size_t n, size_t i)
 	}
 }
 
+/* Where merged records go: the sinks, or (when run is set) a new run. */
+struct merge_out {
+	const struct reqsort_sink *sinks;
+	unsigned n_sinks;
+	FILE *run;
+};
+
+/* Copy the head record of r to the run being written. */
 static int
-emit_record(const struct run_reader *r, const struct reqsort_sink *sinks,
-    unsigned n_sinks)
+emit_to_run(const struct run_reader *r, FILE *fp)
 {
+	size_t len = 0;
+
+	for (unsigned p = 0; p < REQSORT_MAX_PARTS; p++)
+		len += r->head.len[p];
+	if (fwrite(&r->head, sizeof(r->head), 1, fp) != 1 ||
+	    fwrite(r->data, 1, len, fp) != len)
+		return diag_error_errno("could not write a temporary file in "
+		                        "the output directory");
+	return 0;
+}
+
+static int
+emit_record(const struct run_reader *r, const struct merge_out *out)
+{
+	const struct reqsort_sink *sinks = out->sinks;
+	unsigned n_sinks = out->n_sinks;
 	size_t offset = 0;
+
+	if (out->run)
+		return emit_to_run(r, out->run);
 
 	for (unsigned p = 0; p < REQSORT_MAX_PARTS && p < n_sinks; p++) {
 		const struct reqsort_sink *sink = &sinks[p];
@@ -310,7 +375,7 @@ emit_record(const struct run_reader *r, const struct reqsort_sink *sinks,
 		if (sink->fp) {
 			if (fwrite(data, 1, len, sink->fp) != len)
 				return diag_error_errno("could not write a "
-							"report");
+				                        "report");
 		} else if (sink->fn && sink->fn(sink->ctx, data, len) != 0) {
 			return -1;
 		}
@@ -320,8 +385,7 @@ emit_record(const struct run_reader *r, const struct reqsort_sink *sinks,
 
 /* Merge the open runs through a heap of their indices. */
 static int
-merge_runs(struct run_reader *runs, size_t n, const struct reqsort_sink *sinks,
-    unsigned n_sinks)
+merge_runs(struct run_reader *runs, size_t n, const struct merge_out *out)
 {
 	size_t *heap = malloc((n + 1) * sizeof(*heap));
 	size_t live = 0;
@@ -337,7 +401,7 @@ merge_runs(struct run_reader *runs, size_t n, const struct reqsort_sink *sinks,
 	while (rc >= 0 && live > 0) {
 		struct run_reader *top = &runs[heap[0]];
 
-		if (emit_record(top, sinks, n_sinks) != 0) {
+		if (emit_record(top, out) != 0) {
 			rc = -1;
 			break;
 		}
@@ -350,27 +414,30 @@ merge_runs(struct run_reader *runs, size_t n, const struct reqsort_sink *sinks,
 	return rc < 0 ? -1 : 0;
 }
 
-int
-reqsort_merge(struct reqsort *rs, const struct reqsort_sink *sinks,
-    unsigned n_sinks)
+/* Merge runs first .. first + n - 1 to out. */
+static int
+merge_group(
+    struct reqsort *rs, size_t first, size_t n, const struct merge_out *out)
 {
-	struct run_reader *runs = calloc(rs->n_runs + 1, sizeof(*runs));
+	struct run_reader *runs = calloc(n + 1, sizeof(*runs));
 	char quoted[DIAG_QUOTE_SIZE];
 	size_t opened = 0;
 	int rc = -1;
 
 	if (!runs)
 		return diag_error("out of memory");
-	for (; opened < rs->n_runs; opened++) {
-		runs[opened].fp = fopen(rs->runs[opened], "rb");
+	for (; opened < n; opened++) {
+		const char *path = rs->runs[first + opened];
+
+		runs[opened].fp = fopen(path, "rb");
 		if (!runs[opened].fp) {
 			diag_error_errno("could not open temporary file \"%s\"",
-			    diag_quote_str(quoted, rs->runs[opened]));
+			    diag_quote_str(quoted, path));
 			goto out;
 		}
 		setvbuf(runs[opened].fp, NULL, _IOFBF, RUN_BUFFER);
 	}
-	rc = merge_runs(runs, rs->n_runs, sinks, n_sinks);
+	rc = merge_runs(runs, n, out);
 out:
 	for (size_t i = 0; i < opened; i++) {
 		fclose(runs[i].fp);
@@ -378,4 +445,48 @@ out:
 	}
 	free(runs);
 	return rc;
+}
+
+/*
+ * Merge the first REQSORT_MERGE_FANIN runs into one new run at the end of
+ * the list and remove them.  Returns 0 or -1 after reporting.
+ */
+static int
+merge_into_run(struct reqsort *rs)
+{
+	struct merge_out out = { NULL, 0, NULL };
+	char *path;
+	int rc;
+
+	out.run = run_create(rs, &path);
+	if (!out.run)
+		return -1;
+	rc = merge_group(rs, 0, REQSORT_MERGE_FANIN, &out);
+	if (run_finish(rs, out.run, path, rc != 0) != 0)
+		return -1;
+	for (size_t i = 0; i < REQSORT_MERGE_FANIN; i++) {
+		unlink(rs->runs[i]);
+		free(rs->runs[i]);
+	}
+	rs->n_runs -= REQSORT_MERGE_FANIN;
+	memmove(rs->runs, rs->runs + REQSORT_MERGE_FANIN,
+	    rs->n_runs * sizeof(*rs->runs));
+	return 0;
+}
+
+/*
+ * Memory and open files stay bounded however many runs there are: while
+ * there are more than REQSORT_MERGE_FANIN, groups of them are merged into
+ * longer runs first.
+ */
+int
+reqsort_merge(
+    struct reqsort *rs, const struct reqsort_sink *sinks, unsigned n_sinks)
+{
+	struct merge_out out = { sinks, n_sinks, NULL };
+
+	while (rs->n_runs > REQSORT_MERGE_FANIN)
+		if (merge_into_run(rs) != 0)
+			return -1;
+	return merge_group(rs, 0, rs->n_runs, &out);
 }

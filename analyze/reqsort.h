@@ -4,7 +4,8 @@
  * request in report order (time, node, file index, line) with bounded
  * memory: each worker collects rows in a chunk of at most
  * REQSORT_CHUNK_BYTES, sorts it and writes it as a sorted run to a
- * temporary file; reqsort_merge() then merges all runs.  Because the key
+ * temporary file; reqsort_merge() then merges all runs, in several passes
+ * when there are more than REQSORT_MERGE_FANIN of them.  Because the key
  * includes the file's index and line number, the order is total and does
  * not depend on which worker read which file.
  *
@@ -19,9 +20,18 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define REQSORT_CHUNK_BYTES (8u * 1024 * 1024)
-#define REQSORT_MAX_PARTS 3
-#define REQSORT_NODE_MAX 16
+#define REQSORT_CHUNK_BYTES (4u * 1024 * 1024)
+/*
+ * Room past REQSORT_CHUNK_BYTES for the record that crosses it.  A record
+ * is bounded by the line it comes from (GZLINES_MAX_LINE, each byte
+ * escaped to at most four) and is far smaller than this; pages of the
+ * room that are never written cost no memory.
+ */
+#define REQSORT_RECORD_ROOM (4u * 1024 * 1024)
+#define REQSORT_MAX_PARTS   3
+/* Runs merged at once; more are first merged in groups of this many. */
+#define REQSORT_MERGE_FANIN 64
+#define REQSORT_NODE_MAX    16
 
 struct reqsort_key {
 	int64_t utc_ms;
@@ -32,20 +42,21 @@ struct reqsort_key {
 
 /* The shared list of sorted runs. */
 struct reqsort {
-	char *dir;             /* where run files go */
-	char **runs;           /* run file paths */
+	char *dir;   /* where run files go */
+	char **runs; /* run file paths */
 	size_t n_runs, cap;
 	pthread_mutex_t lock;
 };
 
 /* One worker's rows not yet written as a run. */
 struct reqsort_chunk {
-	FILE *fp;              /* memory stream the rows are written to */
-	char *buf;             /* its buffer, valid after fflush */
-	size_t size;
+	FILE *fp;  /* memory stream over buf, rewound after each
+	              run: the chunk's memory is allocated once */
+	char *buf; /* REQSORT_CHUNK_BYTES + REQSORT_RECORD_ROOM;
+	              valid after fflush */
 	struct reqsort_entry *entries;
 	size_t n_entries, cap;
-	unsigned n_parts;      /* parts ended in the current record */
+	unsigned n_parts; /* parts ended in the current record */
 };
 
 /* Runs go to files in dir (which the caller creates and removes). */
@@ -62,8 +73,8 @@ void reqsort_chunk_release(struct reqsort_chunk *chunk);
  * call reqsort_part_end(), write the next part, and so on; then
  * reqsort_record_end().  Returns NULL when memory ran out (reported).
  */
-FILE *reqsort_record_begin(struct reqsort_chunk *chunk,
-    const struct reqsort_key *key);
+FILE *reqsort_record_begin(
+    struct reqsort_chunk *chunk, const struct reqsort_key *key);
 void reqsort_part_end(struct reqsort_chunk *chunk);
 
 /* End the record; writes a run when the chunk is full.  0 or -1. */
@@ -86,7 +97,7 @@ struct reqsort_sink {
  * sinks[i]; parts beyond n_sinks are dropped.  Returns 0, or -1 after
  * reporting.
  */
-int reqsort_merge(struct reqsort *rs, const struct reqsort_sink *sinks,
-    unsigned n_sinks);
+int reqsort_merge(
+    struct reqsort *rs, const struct reqsort_sink *sinks, unsigned n_sinks);
 
 #endif
