@@ -55,8 +55,9 @@ printf '\x00' | dd of=d/badcrc.gz bs=1 seek=$((size - 8)) conv=notrunc \
 cp "$SRC" d/plain-named.gz
 gzip -nc "$SRC" >d/gzip-named.log
 printf 'BZh91AY&SY\x00\x00\x00\x00' >d/bzip2.log
-head -c 4096 /dev/urandom | tr -d '\n' >d/binary.log
-printf '\x00\x01\x02' >>d/binary.log
+# Fixed bytes: random ones could happen to begin with a format's magic.
+printf 'ELF\x7f\x02\x01\x00\x00\x00\x01\x02\x03' >d/binary.log
+head -c 4096 /dev/zero >>d/binary.log
 run "$TT" analyze -s snap.db -o out d/*
 expect_status "damaged inputs make a partial run" 3
 expect_text_eq "truncated gzip is damaged" \
