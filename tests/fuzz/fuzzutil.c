@@ -11,11 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-void
-fuzz_check(int ok, const char *what, const char *file, int line)
+_Noreturn void
+fuzz_fail(const char *what, const char *file, int line)
 {
-	if (ok)
-		return;
 	fprintf(stderr, "%s:%d: fuzz check failed: %s\n", file, line, what);
 	abort();
 }

@@ -14,10 +14,11 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Abort with "fuzz check failed: what" when ok is false. */
-#define FUZZ_CHECK(ok, what) fuzz_check((ok), (what), __FILE__, __LINE__)
+#define FUZZ_CHECK(ok, what) \
+	((ok) ? (void)0 : fuzz_fail((what), __FILE__, __LINE__))
 
 /* Print the failed check's text and place, then abort(). */
-void fuzz_check(int ok, const char *what, const char *file, int line);
+_Noreturn void fuzz_fail(const char *what, const char *file, int line);
 
 /*
  * Replace the file at path with len bytes of data.  Aborts when the file
