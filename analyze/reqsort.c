@@ -14,7 +14,7 @@
 
 #include "common/diag.h"
 
-#define RUN_BUFFER (64 * 1024) /* stdio buffer of each run file */
+#define RUN_BUFFER (32 * 1024) /* stdio buffer of each run file */
 
 struct reqsort_entry {
 	struct reqsort_key key;
@@ -448,11 +448,11 @@ out:
 }
 
 /*
- * Merge the first REQSORT_MERGE_FANIN runs into one new run at the end of
- * the list and remove them.  Returns 0 or -1 after reporting.
+ * Merge the first n runs into one new run at the end of the list and
+ * remove them.  Returns 0 or -1 after reporting.
  */
 static int
-merge_into_run(struct reqsort *rs)
+merge_into_run(struct reqsort *rs, size_t n)
 {
 	struct merge_out out = { NULL, 0, NULL };
 	char *path;
@@ -461,23 +461,24 @@ merge_into_run(struct reqsort *rs)
 	out.run = run_create(rs, &path);
 	if (!out.run)
 		return -1;
-	rc = merge_group(rs, 0, REQSORT_MERGE_FANIN, &out);
+	rc = merge_group(rs, 0, n, &out);
 	if (run_finish(rs, out.run, path, rc != 0) != 0)
 		return -1;
-	for (size_t i = 0; i < REQSORT_MERGE_FANIN; i++) {
+	for (size_t i = 0; i < n; i++) {
 		unlink(rs->runs[i]);
 		free(rs->runs[i]);
 	}
-	rs->n_runs -= REQSORT_MERGE_FANIN;
-	memmove(rs->runs, rs->runs + REQSORT_MERGE_FANIN,
-	    rs->n_runs * sizeof(*rs->runs));
+	rs->n_runs -= n;
+	memmove(rs->runs, rs->runs + n, rs->n_runs * sizeof(*rs->runs));
 	return 0;
 }
 
 /*
  * Memory and open files stay bounded however many runs there are: while
  * there are more than REQSORT_MERGE_FANIN, groups of them are merged into
- * longer runs first.
+ * longer runs first.  A group is only as large as needed to bring the
+ * count down to REQSORT_MERGE_FANIN, so that as few records as possible
+ * are written twice.
  */
 int
 reqsort_merge(
@@ -485,8 +486,12 @@ reqsort_merge(
 {
 	struct merge_out out = { sinks, n_sinks, NULL };
 
-	while (rs->n_runs > REQSORT_MERGE_FANIN)
-		if (merge_into_run(rs) != 0)
+	while (rs->n_runs > REQSORT_MERGE_FANIN) {
+		size_t n = rs->n_runs - REQSORT_MERGE_FANIN + 1;
+
+		if (merge_into_run(rs,
+		        n < REQSORT_MERGE_FANIN ? n : REQSORT_MERGE_FANIN) != 0)
 			return -1;
+	}
 	return merge_group(rs, 0, rs->n_runs, &out);
 }

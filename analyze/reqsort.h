@@ -29,8 +29,9 @@
  */
 #define REQSORT_RECORD_ROOM (4u * 1024 * 1024)
 #define REQSORT_MAX_PARTS   3
-/* Runs merged at once; more are first merged in groups of this many. */
-#define REQSORT_MERGE_FANIN 64
+/* Runs merged at once (each with a 32 KiB buffer); more are first merged
+ * in groups. */
+#define REQSORT_MERGE_FANIN 128
 #define REQSORT_NODE_MAX    16
 
 struct reqsort_key {

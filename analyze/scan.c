@@ -8,6 +8,7 @@
 #include "analyze/scan.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,20 +22,17 @@
 /* Token ids longer than this are not taken. */
 #define TOKEN_ID_MAX 64
 
-const char *const scan_request_columns[] = {
-	"time", "token_id", "token_name", "token_kind", "token_user",
-	"log_user", "project_key", "repo_slug", "repo_in_snapshot",
-	"client_ip", "proxies", "protocol", "method", "path", "operation",
-	"status", "bytes_read", "bytes_written", "duration_ms", "user_agent",
-	"request_id", "node", "file", "line", NULL
-};
+const char *const scan_request_columns[] = { "time", "token_id", "token_name",
+	"token_kind", "token_user", "log_user", "project_key", "repo_slug",
+	"repo_in_snapshot", "client_ip", "proxies", "protocol", "method",
+	"path", "operation", "status", "bytes_read", "bytes_written",
+	"duration_ms", "user_agent", "request_id", "node", "file", "line",
+	NULL };
 
-const char *const scan_timeline_columns[] = {
-	"message", "datetime", "timestamp_desc", "token_id", "token_name",
-	"token_kind", "token_user", "project_key", "repo_slug", "client_ip",
-	"operation", "method", "path", "status", "user_agent", "request_id",
-	"node", "file", "line", NULL
-};
+const char *const scan_timeline_columns[] = { "message", "datetime",
+	"timestamp_desc", "token_id", "token_name", "token_kind", "token_user",
+	"project_key", "repo_slug", "client_ip", "operation", "method", "path",
+	"status", "user_agent", "request_id", "node", "file", "line", NULL };
 
 /* A completed token request, joined with the snapshot. */
 struct request {
@@ -48,9 +46,10 @@ struct request {
 	const struct snap_repo *repo;       /* NULL when not resolved */
 	const struct snap_project *project; /* for project-only URLs */
 	enum operation op;
-	uint32_t status;      /* 0 when the field is not a number */
-	char repo_name[1024]; /* "KEY/slug" touched, or "" */
+	uint32_t status; /* 0 when the field is not a number */
 	size_t repo_name_len;
+	char repo_name[1024]; /* "KEY/slug" touched, or ""; last, so that
+	                         scan_output() need not clear it */
 };
 
 /* One file being scanned. */
@@ -147,8 +146,7 @@ field_number(struct span s)
 /* Client address and proxies: the address field split at its first
  * comma. */
 static void
-split_address(struct span address, struct span *client,
-    struct span *proxies)
+split_address(struct span address, struct span *client, struct span *proxies)
 {
 	const char *comma = memchr(address.ptr, ',', address.len);
 
@@ -241,8 +239,8 @@ repository_name(const struct request *rq, char *buf, size_t cap)
 	int n;
 
 	if (rq->repo && rq->repo->project)
-		n = snprintf(buf, cap, "%s/%s", rq->repo->project->key,
-		    rq->repo->slug);
+		n = snprintf(
+		    buf, cap, "%s/%s", rq->repo->project->key, rq->repo->slug);
 	else if (rq->ref.slug.len > 0)
 		n = snprintf(buf, cap, "%.*s/%.*s", (int)rq->ref.project.len,
 		    rq->ref.project.ptr, (int)rq->ref.slug.len,
@@ -258,8 +256,8 @@ static int
 aggregate(struct tokagg *agg, const struct request *rq)
 {
 	const struct logrec *rec = rq->rec;
-	struct token_agg *t = tokagg_get(agg, rq->token_id.ptr,
-	    rq->token_id.len);
+	struct token_agg *t =
+	    tokagg_get(agg, rq->token_id.ptr, rq->token_id.len);
 	struct span client, proxies;
 
 	if (!t)
@@ -276,10 +274,11 @@ aggregate(struct tokagg *agg, const struct request *rq)
 	t->bytes_written += field_number(rec->bytes_written);
 	split_address(rec->address, &client, &proxies);
 	if (counted_set_add(&t->ips, client.ptr, client.len, 1) != 0 ||
-	    counted_set_add(&t->agents, rec->user_agent.ptr,
-		rec->user_agent.len, 1) != 0 ||
-	    ((rq->repo || rq->ref.slug.len > 0) && counted_set_add(&t->repos,
-		rq->repo_name, rq->repo_name_len, 1) != 0))
+	    counted_set_add(
+	        &t->agents, rec->user_agent.ptr, rec->user_agent.len, 1) != 0 ||
+	    ((rq->repo || rq->ref.slug.len > 0) &&
+	        counted_set_add(
+	            &t->repos, rq->repo_name, rq->repo_name_len, 1) != 0))
 		return -1;
 	return 0;
 }
@@ -301,7 +300,7 @@ is_selected(const struct scan_config *config, const struct request *rq)
 	for (size_t i = 0; i < config->n_tokens && !is_listed; i++)
 		is_listed = strlen(config->tokens[i]) == rq->token_id.len &&
 		    memcmp(config->tokens[i], rq->token_id.ptr,
-			rq->token_id.len) == 0;
+		        rq->token_id.len) == 0;
 	return is_listed;
 }
 
@@ -315,16 +314,19 @@ cell_message(struct csvout *csv, const struct request *rq)
 	int n;
 
 	split_address(rq->rec->address, &client, &proxies);
-	n = snprintf(text, sizeof(text), "%s %s by %s token %.*s%s%s%s from "
-	    "%.*s: %.*s", operation_name(rq->op),
+	n = snprintf(text, sizeof(text),
+	    "%s %s by %s token %.*s%s%s%s from "
+	    "%.*s: %.*s",
+	    operation_name(rq->op),
 	    rq->repo_name_len ? rq->repo_name : "(no repository)",
-	    token_kind_name(t ? t->kind : TOKEN_UNKNOWN),
-	    (int)rq->token_id.len, rq->token_id.ptr, t ? " (" : "",
-	    t ? t->name : "", t ? ")" : "", (int)client.len, client.ptr,
-	    (int)rq->rec->status.len, rq->rec->status.ptr);
-	csvout_text(csv, text, n < 0 ? 0 : (size_t)n >= sizeof(text)
-		? sizeof(text) - 1
-		: (size_t)n);
+	    token_kind_name(t ? t->kind : TOKEN_UNKNOWN), (int)rq->token_id.len,
+	    rq->token_id.ptr, t ? " (" : "", t ? t->name : "", t ? ")" : "",
+	    (int)client.len, client.ptr, (int)rq->rec->status.len,
+	    rq->rec->status.ptr);
+	csvout_text(csv, text,
+	    n < 0                           ? 0
+	        : (size_t)n >= sizeof(text) ? sizeof(text) - 1
+	                                    : (size_t)n);
 }
 
 static void
@@ -365,15 +367,15 @@ begin_record(struct scan_worker *w, const struct logrec *rec, int64_t utc_ms,
 	key.utc_ms = utc_ms;
 	memcpy(key.node, rec->node.ptr,
 	    rec->node.len < REQSORT_NODE_MAX ? rec->node.len
-					     : REQSORT_NODE_MAX);
+	                                     : REQSORT_NODE_MAX);
 	key.file_index = file_index;
 	key.line = line;
 	return reqsort_record_begin(&w->chunk, &key);
 }
 
 static void
-fill_facts(struct request_facts *facts, const struct request *rq,
-    uint32_t file_index)
+fill_facts(
+    struct request_facts *facts, const struct request *rq, uint32_t file_index)
 {
 	struct span proxies;
 
@@ -391,8 +393,8 @@ fill_facts(struct request_facts *facts, const struct request *rq,
 
 /* Write the three parts of a token request. */
 static int
-write_record(struct scan_worker *w, const struct request *rq,
-    uint32_t file_index)
+write_record(
+    struct scan_worker *w, const struct request *rq, uint32_t file_index)
 {
 	struct request_facts facts;
 	FILE *fp;
@@ -429,12 +431,12 @@ report_request(struct scan_worker *w, struct request *rq,
 	rq->token = snapdb_token(config->snap, rq->token_id);
 	resolve_request(rq->rec, &rq->ref, &rq->op);
 	if (rq->ref.slug.len > 0)
-		rq->repo = snapdb_repo(config->snap, rq->ref.project,
-		    rq->ref.slug);
+		rq->repo =
+		    snapdb_repo(config->snap, rq->ref.project, rq->ref.slug);
 	else if (rq->ref.project.len > 0)
 		rq->project = snapdb_project(config->snap, rq->ref.project);
-	rq->repo_name_len = repository_name(rq, rq->repo_name,
-	    sizeof(rq->repo_name));
+	rq->repo_name_len =
+	    repository_name(rq, rq->repo_name, sizeof(rq->repo_name));
 	if (aggregate(agg, rq) != 0)
 		return -1;
 	return write_record(w, rq, file_index);
@@ -443,8 +445,7 @@ report_request(struct scan_worker *w, struct request *rq,
 /* A refused request without a token label: only its facts travel, for
  * the failed-auth-burst rule by address. */
 static int
-report_refusal(struct scan_worker *w, struct request *rq,
-    uint32_t file_index)
+report_refusal(struct scan_worker *w, struct request *rq, uint32_t file_index)
 {
 	struct request_facts facts;
 	FILE *fp;
@@ -465,8 +466,8 @@ report_refusal(struct scan_worker *w, struct request *rq,
 
 /* Pair i and o lines by request id (without its i/o letter). */
 static int
-pair_request(struct hmap *open, const struct logrec *rec,
-    struct file_summary *summary)
+pair_request(
+    struct hmap *open, const struct logrec *rec, struct file_summary *summary)
 {
 	const char *id = rec->request_id.ptr + 1;
 	size_t len = rec->request_id.len - 1;
@@ -534,10 +535,12 @@ scan_output(struct scan_worker *w, const struct gzline *line,
 {
 	struct request rq;
 
-	if (rec->n_token_labels > 1 || (rec->n_token_labels == 1 &&
-	    rec->token_id.len != TOKEN_ID_DIGITS))
+	if (rec->n_token_labels > 1 ||
+	    (rec->n_token_labels == 1 && rec->token_id.len != TOKEN_ID_DIGITS))
 		st->summary->n_label_anomalies++;
-	memset(&rq, 0, sizeof(rq));
+	/* Clear all but the name buffer: this runs for every o line. */
+	memset(&rq, 0, offsetof(struct request, repo_name));
+	rq.repo_name[0] = '\0';
 	rq.rec = rec;
 	rq.path = st->path;
 	rq.line = line->number;
@@ -556,8 +559,8 @@ scan_output(struct scan_worker *w, const struct gzline *line,
 
 /* Account for one line and act on it. */
 static int
-scan_line(struct scan_worker *w, const struct gzline *line,
-    struct scan_state *st)
+scan_line(
+    struct scan_worker *w, const struct gzline *line, struct scan_state *st)
 {
 	enum parse_outcome outcome = PARSE_TOO_LONG;
 	struct logrec rec;
@@ -599,8 +602,10 @@ int
 scan_file(struct scan_worker *w, const char *path, uint32_t file_index,
     struct file_summary *summary, struct tokagg *agg)
 {
-	struct scan_state st = { .path = path, .file_index = file_index,
-		.summary = summary, .agg = agg };
+	struct scan_state st = { .path = path,
+		.file_index = file_index,
+		.summary = summary,
+		.agg = agg };
 	struct gzlines *gz = NULL;
 	struct gzline line;
 	int rc = 0, got = 0;

@@ -96,7 +96,8 @@ needs_escape(const unsigned char *s, size_t n)
 {
 	if (n == 1)
 		return (s[0] < 0x20 && s[0] != '\t' && s[0] != '\n' &&
-		    s[0] != '\r') || s[0] == 0x7f;
+		           s[0] != '\r') ||
+		    s[0] == 0x7f;
 	return n == 2 && s[0] == 0xc2 && s[1] < 0xa0;
 }
 
@@ -172,12 +173,37 @@ separate(struct csvout *csv)
 		csv->row[csv->row_len++] = ',';
 }
 
+/* True for the common cell: printable ASCII without a backslash or a
+ * quote, not starting like a formula. */
+static bool
+is_plain_cell(const unsigned char *s, size_t len)
+{
+	if (len > 0 && is_formula_start(s[0]))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] < 0x20 || s[i] >= 0x7f || s[i] == '\\' || s[i] == '"')
+			return false;
+	return true;
+}
+
 void
 csvout_text(struct csvout *csv, const char *text, size_t len)
 {
 	size_t n;
 
 	separate(csv);
+	/* A plain cell needs neither escaping nor doubled quotes: it is
+	 * copied between quotes at once, as csv_write() would write it. */
+	if (is_plain_cell((const unsigned char *)text, len)) {
+		if (row_reserve(csv, len + 2)) {
+			csv->row[csv->row_len++] = '"';
+			if (len > 0)
+				memcpy(csv->row + csv->row_len, text, len);
+			csv->row_len += len;
+			csv->row[csv->row_len++] = '"';
+		}
+		return;
+	}
 	n = csvout_make_safe(&csv->scratch, &csv->scratch_cap, text, len);
 	if (n == SIZE_MAX) {
 		csv->has_failed = true;

@@ -48,7 +48,7 @@ void *hmap_remove(struct hmap *map, const void *key, size_t len);
 /* Visit the occupied slots: start with *pos = 0; NULL at the end. */
 struct hmap_slot *hmap_next(const struct hmap *map, size_t *pos);
 
-/* 64-bit FNV-1a hash of len bytes. */
+/* 64-bit hash of len bytes (word-wise multiply and fold). */
 uint64_t hmap_hash(const void *key, size_t len);
 
 #endif

@@ -139,7 +139,7 @@ static void
 test_more_runs_than_fanin(void **state)
 {
 	(void)state;
-	sort_records(3001, 11); /* 273 runs: five passes of 64, then one */
+	sort_records(3001, 11); /* 273 runs: groups of 128 and 19 first */
 }
 
 static int
