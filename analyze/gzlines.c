@@ -408,9 +408,9 @@ gz_refill_isal(struct gzlines *gz)
 			continue;
 		}
 		if (gz_isal_step(gz) == 0) {
-			if (gz_replay_with_zlib(gz) < 0)
-				return -1;
-			break;
+			/* Deliver the text so far; zlib then skips it. */
+			gz_set_view(gz, GZ_BUF_SIZE - st->avail_out);
+			return gz_replay_with_zlib(gz);
 		}
 	}
 	gz_set_view(gz, GZ_BUF_SIZE - st->avail_out);

@@ -2,17 +2,20 @@
 /*
  * tests/unit/test_hostile.c - regression tests for inputs the fuzz targets
  * in tests/fuzz/ found mishandled: each case is the (minimised) input and
- * the property that failed.
+ * the property that failed, checked with every inflate backend built in.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "analyze/gzlines.h"
 #include "analyze/parse.h"
 
 /* True when s lies inside the len bytes at base. */
@@ -48,11 +51,67 @@ test_details_opening_separator(void **state)
 	assert_memory_equal(rec.user_agent.ptr, " \"\"git/2.30.1", 13);
 }
 
+/* Read path with the given backend; assert the lines are want[]. */
+static void
+assert_lines(const char *path, enum gzlines_inflate inflate,
+    const char *const *want, size_t n_want)
+{
+	struct gzlines *gz = NULL;
+	struct gzline line;
+	size_t n = 0;
+
+	gzlines_set_inflate(inflate);
+	assert_int_equal(gzlines_open(&gz, path), 0);
+	while (gzlines_next(gz, &line) == 1) {
+		assert_true(n < n_want);
+		assert_int_equal(line.len, strlen(want[n]));
+		assert_memory_equal(line.data, want[n], line.len);
+		n++;
+	}
+	assert_int_equal(n, n_want);
+	assert_int_equal(gzlines_close(gz, NULL), 0);
+}
+
+/*
+ * 2026-12-03, issue #5: with ISA-L, damage in a gzip member after the
+ * first dropped the start of the text inflated in the same chunk (here
+ * all of member 1) and read the rest with CR as the terminator.  The file
+ * is "a\r\nb\r\n" in member 1 and a member 2 that starts the same way and
+ * then fails ("invalid distance too far back").  Found by fuzz_gzlines.
+ */
+static void
+test_damage_in_second_member(void **state)
+{
+	static const unsigned char data[] = { 0x1f, 0x8b, 0x08, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x03, 0x4b, 0xe4, 0xe5, 0x4a, 0xe2,
+		0xe5, 0x02, 0x00, 0x94, 0xd1, 0x6f, 0xfb, 0x06, 0x00, 0x00,
+		0x00, 0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x03, 0x4b, 0xe4, 0xe5, 0x4a, 0xe2, 0xe5, 0xfe, 0xff, 0x6b,
+		0x2e, 0x90, 0x04, 0xf9, 0xfb, 0x00, 0x00, 0xd5, 0xd5, 0x33,
+		0xff, 0x00 };
+	static const char *const want[] = { "a", "b", "a",
+		"b\r\x0b\xff\xfa\x9d"
+		"b\r\x0b" };
+	char path[] = "/tmp/test_hostile.XXXXXX";
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, sizeof(data)), (ssize_t)sizeof(data));
+	assert_int_equal(close(fd), 0);
+	assert_lines(path, GZLINES_INFLATE_ZLIB, want, 4);
+#ifdef TOKENTRAIL_HAVE_ISAL
+	assert_lines(path, GZLINES_INFLATE_ISAL, want, 4);
+#endif
+	unlink(path);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_details_opening_separator),
+		cmocka_unit_test(test_damage_in_second_member),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
