@@ -70,7 +70,7 @@ catch_signals(void)
 }
 
 /* The leading ':' makes getopt_long() return ':' for a missing value. */
-static const char short_options[] = ":d:fho:";
+static const char short_options[] = ":d:fho:q";
 
 static const struct option long_options[] = {
 	{ "dbname", required_argument, NULL, 'd' },
@@ -78,6 +78,7 @@ static const struct option long_options[] = {
 	{ "from-csv", required_argument, NULL, OPT_FROM_CSV },
 	{ "help", no_argument, NULL, 'h' },
 	{ "output", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, 'q' },
 	{ "schema", required_argument, NULL, OPT_SCHEMA },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -105,6 +106,9 @@ parse_args(int argc, char **argv, struct snapshot_args *args)
 			return 0;
 		case 'o':
 			args->output = optarg;
+			break;
+		case 'q':
+			diag_set_quiet(true);
 			break;
 		case OPT_FROM_CSV:
 			args->csv_dir = optarg;
@@ -142,9 +146,9 @@ check_args(int argc, char **argv, const struct snapshot_args *args)
 void
 cmd_snapshot_usage(void)
 {
-	printf("usage: tokentrail snapshot [-f] [-d conninfo] [--schema name] "
+	printf("usage: tokentrail snapshot [-fq] [-d conninfo] [--schema name] "
 	       "-o file\n"
-	       "       tokentrail snapshot [-f] --from-csv dir -o file\n"
+	       "       tokentrail snapshot [-fq] --from-csv dir -o file\n"
 	       "\n"
 	       "Copy Bitbucket's access-token tables into a SQLite snapshot.\n"
 	       "\n"
@@ -161,6 +165,7 @@ cmd_snapshot_usage(void)
 	       "                         instead of a database\n"
 	       "  -h, --help             show this help and exit\n"
 	       "  -o, --output=FILE      the snapshot to write\n"
+	       "  -q, --quiet            only errors, no warnings\n"
 	       "      --schema=NAME      schema of the Bitbucket tables "
 	       "(default: public)\n"
 	       "      --version          show the version and exit\n");
