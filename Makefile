@@ -12,6 +12,15 @@ BUILD    ?= build
 PREFIX   ?= /usr/local
 PKGS      = libpq sqlite3 zlib libcrypto
 
+# STATIC=1 (set by "make static"): no libpq, whose Kerberos and LDAP
+# dependencies Debian ships no static libraries for, so "snapshot" has
+# only the CSV route; everything else is linked in.
+ifeq ($(STATIC),1)
+PKGS      = sqlite3 zlib libcrypto
+CPPFLAGS += -DTOKENTRAIL_NO_LIBPQ
+LDFLAGS  += -static
+endif
+
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I. \
             -include common/banned.h
 CFLAGS   ?= -O2 -g
@@ -43,6 +52,10 @@ LDFLAGS  += -fsanitize=$(SANITIZE)
 endif
 
 MODULE_SRC := $(sort $(wildcard common/*.c snapshot/*.c analyze/*.c))
+ifeq ($(STATIC),1)
+MODULE_SRC := $(filter-out snapshot/pgexport.c snapshot/pgstream.c, \
+                $(MODULE_SRC))
+endif
 CMD_SRC    := $(sort $(wildcard cmd/*.c))
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 HEADERS    := $(wildcard common/*.h snapshot/*.h analyze/*.h cmd/*.h)
@@ -76,9 +89,22 @@ unit: $(UNIT_BIN)
 check: $(BUILD)/tokentrail $(UNIT_BIN)
 	BUILD=$(BUILD) tests/run.sh
 
+# make install [PREFIX=/usr/local] [DESTDIR=/staging]: the binary and the
+# manual page.
+MANDIR ?= $(PREFIX)/share/man
+
 install: $(BUILD)/tokentrail
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(BUILD)/tokentrail $(DESTDIR)$(PREFIX)/bin/tokentrail
+	install -m 0644 docs/tokentrail.1 $(DESTDIR)$(MANDIR)/man1/tokentrail.1
+
+# make static: build/static/tokentrail, one file with no shared library,
+# to carry to an air-gapped machine (README).  It can analyze, lookup,
+# identify and snapshot --from-csv; ISA-L, which Debian ships as a shared
+# library only, is left out, so gzip is inflated with zlib.
+.PHONY: static
+static:
+	$(MAKE) BUILD=$(BUILD)/static STATIC=1 ISAL=0 $(BUILD)/static/tokentrail
 
 clean:
 	rm -rf $(BUILD)

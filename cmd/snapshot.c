@@ -171,11 +171,30 @@ cmd_snapshot_usage(void)
 	       "      --version          show the version and exit\n");
 }
 
+/* The database route, or, in a build without libpq (make static), an
+ * error that points to the CSV route.  Returns 0 or -1 (reported). */
+static int
+export_database(const struct snapshot_args *args, struct sqlite_out *out)
+{
+#ifdef TOKENTRAIL_NO_LIBPQ
+	(void)args;
+	(void)out;
+	diag_error("this build of tokentrail cannot connect to PostgreSQL");
+	diag_hint("Use --from-csv with a CSV export, or a build linked with libpq.");
+	return -1;
+#else
+	struct pgexport_options pg;
+
+	pg.conninfo = args->conninfo;
+	pg.schema = args->schema ? args->schema : "public";
+	return pgexport_run(&pg, out);
+#endif
+}
+
 int
 cmd_snapshot(int argc, char **argv)
 {
 	struct snapshot_args args = { 0 };
-	struct pgexport_options pg;
 	struct sqlite_out *out;
 	char *tmp_copy;
 	int ret;
@@ -193,13 +212,10 @@ cmd_snapshot(int argc, char **argv)
 	/* A copy, which outlives out: a signal may come during the commit. */
 	tmp_copy = strdup(sqlite_out_tmp_path(out));
 	tmp_to_remove = tmp_copy;
-	if (args.csv_dir) {
+	if (args.csv_dir)
 		ret = csvimport_run(args.csv_dir, out);
-	} else {
-		pg.conninfo = args.conninfo;
-		pg.schema = args.schema ? args.schema : "public";
-		ret = pgexport_run(&pg, out);
-	}
+	else
+		ret = export_database(&args, out);
 	if (ret == 0)
 		ret = sqlite_out_commit(out);
 	else
