@@ -52,13 +52,35 @@ struct request {
 	                         scan_output() need not clear it */
 };
 
+/* Request ids up to this long are kept inside the pairing table.  Ids are
+ * about 20 bytes; a longer one, legal but unusual, goes to a hash map. */
+#define OPEN_ID_MAX 31
+
+struct open_id {
+	uint64_t hash; /* 0 marks an empty slot */
+	uint32_t len;
+	char id[OPEN_ID_MAX];
+};
+
+/*
+ * The request ids of i lines awaiting their o line.  Every line adds or
+ * removes one, so the ids are stored in the slots (open addressing, linear
+ * probing, removal by shifting back) instead of being allocated one by one.
+ */
+struct open_ids {
+	struct open_id *slots;
+	size_t cap;         /* a power of two, or 0 */
+	size_t count;       /* ids in slots */
+	struct hmap longer; /* ids longer than OPEN_ID_MAX */
+};
+
 /* One file being scanned. */
 struct scan_state {
 	const char *path;
 	uint32_t file_index;
 	struct file_summary *summary;
 	struct tokagg *agg;
-	struct hmap open; /* request ids of i lines awaiting their o line */
+	struct open_ids open; /* ids of i lines awaiting their o line */
 	bool has_first_time;
 	struct logtime_local first_time, last_time; /* parsed lines' */
 };
@@ -464,29 +486,125 @@ report_refusal(struct scan_worker *w, struct request *rq, uint32_t file_index)
 	return reqsort_record_end(&w->chunk, w->sort);
 }
 
+static size_t
+open_count(const struct open_ids *o)
+{
+	return o->count + o->longer.count;
+}
+
+static void
+open_release(struct open_ids *o)
+{
+	free(o->slots);
+	hmap_release(&o->longer);
+	memset(o, 0, sizeof(*o));
+}
+
+/* The slot holding id, or the empty slot where it would go. */
+static size_t
+open_find(const struct open_ids *o, const char *id, size_t len, uint64_t hash)
+{
+	size_t mask = o->cap - 1, i = (size_t)hash & mask;
+
+	while (o->slots[i].hash != 0 &&
+	    (o->slots[i].hash != hash || o->slots[i].len != len ||
+	        memcmp(o->slots[i].id, id, len) != 0))
+		i = (i + 1) & mask;
+	return i;
+}
+
+static int
+open_grow(struct open_ids *o)
+{
+	size_t cap = o->cap ? o->cap * 2 : 64;
+	struct open_ids bigger = { calloc(cap, sizeof(struct open_id)), cap,
+		o->count, o->longer };
+
+	if (!bigger.slots)
+		return -1;
+	for (size_t i = 0; i < o->cap; i++)
+		if (o->slots[i].hash != 0)
+			bigger.slots[open_find(&bigger, o->slots[i].id,
+			    o->slots[i].len, o->slots[i].hash)] = o->slots[i];
+	free(o->slots);
+	*o = bigger;
+	return 0;
+}
+
+/* Remember id; 0, or -1 when memory ran out. */
+static int
+open_add(struct open_ids *o, const char *id, size_t len)
+{
+	uint64_t hash = hmap_hash(id, len) | 1;
+	struct hmap_slot *slot;
+	size_t i;
+	bool is_new;
+
+	if (len > OPEN_ID_MAX) {
+		slot = hmap_upsert(&o->longer, id, len, &is_new);
+		if (slot)
+			slot->value = o; /* any non-NULL marks presence */
+		return slot ? 0 : -1;
+	}
+	if ((o->count + 1) * 2 > o->cap && open_grow(o) != 0)
+		return -1;
+	i = open_find(o, id, len, hash);
+	if (o->slots[i].hash == 0) {
+		o->slots[i].hash = hash;
+		o->slots[i].len = (uint32_t)len;
+		memcpy(o->slots[i].id, id, len);
+		o->count++;
+	}
+	return 0;
+}
+
+/* Forget id; false when it was not there.  The ids after it in its probe
+ * run move back into the gap, so lookups need no tombstones. */
+static bool
+open_remove(struct open_ids *o, const char *id, size_t len)
+{
+	size_t mask = o->cap - 1, hole, i;
+
+	if (len > OPEN_ID_MAX)
+		return hmap_remove(&o->longer, id, len) != NULL;
+	if (o->count == 0)
+		return false;
+	hole = open_find(o, id, len, hmap_hash(id, len) | 1);
+	if (o->slots[hole].hash == 0)
+		return false;
+	o->slots[hole].hash = 0;
+	o->count--;
+	for (i = (hole + 1) & mask; o->slots[i].hash != 0; i = (i + 1) & mask) {
+		size_t home = (size_t)o->slots[i].hash & mask;
+
+		if (((i - home) & mask) >= ((i - hole) & mask)) {
+			o->slots[hole] = o->slots[i];
+			o->slots[i].hash = 0;
+			hole = i;
+		}
+	}
+	return true;
+}
+
 /* Pair i and o lines by request id (without its i/o letter). */
 static int
-pair_request(
-    struct hmap *open, const struct logrec *rec, struct file_summary *summary)
+pair_request(struct open_ids *open, const struct logrec *rec,
+    struct file_summary *summary)
 {
 	const char *id = rec->request_id.ptr + 1;
 	size_t len = rec->request_id.len - 1;
-	struct hmap_slot *slot;
-	bool is_new;
 
 	if (rec->is_output) {
-		if (!hmap_remove(open, id, len))
+		if (!open_remove(open, id, len))
 			summary->n_unmatched++;
 		return 0;
 	}
-	if (open->count >= SCAN_MAX_OPEN_REQUESTS) {
+	if (open_count(open) >= SCAN_MAX_OPEN_REQUESTS) {
 		summary->n_pairing_overflow++;
 		return 0;
 	}
-	slot = hmap_upsert(open, id, len, &is_new);
-	if (!slot)
+	if (open_add(open, id, len) != 0)
 		return diag_error("out of memory");
-	slot->value = (void *)open; /* any non-NULL marks presence */
 	return 0;
 }
 
@@ -611,7 +729,7 @@ scan_file(struct scan_worker *w, const char *path, uint32_t file_index,
 	int rc = 0, got = 0;
 
 	memset(summary, 0, sizeof(*summary));
-	hmap_init(&st.open);
+	memset(&st.open, 0, sizeof(st.open));
 	if (gzlines_open(&gz, path) != 0)
 		return 0;
 	summary->is_opened = true;
@@ -619,8 +737,8 @@ scan_file(struct scan_worker *w, const char *path, uint32_t file_index,
 		rc = scan_line(w, &line, &st);
 	if (gzlines_close(gz, &summary->stats) != 0 || got < 0)
 		summary->has_read_error = true;
-	summary->n_unfinished = st.open.count;
+	summary->n_unfinished = open_count(&st.open);
 	set_coverage(w, &st);
-	hmap_release(&st.open);
+	open_release(&st.open);
 	return rc;
 }
