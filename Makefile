@@ -114,7 +114,7 @@ clean:
 DEB_PACKAGES = build-essential pkg-config postgresql postgresql-client \
                libpq-dev libsqlite3-dev sqlite3 zlib1g-dev libcsv-dev \
                libcmocka-dev libssl-dev libisal-dev tzdata time \
-               clang libclang-rt-14-dev
+               clang libclang-rt-14-dev git man-db groff-base
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps
