@@ -118,10 +118,18 @@ DEB_PACKAGES = build-essential pkg-config postgresql postgresql-client \
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps
+# Only the missing packages are installed, and nothing is fetched (no
+# apt-get, no sudo) when every one is there already.
 deps:
-	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+	    dpkg-query -W -f='$${db:Status-Status}' $$p 2>/dev/null | \
+	    grep -qx installed || echo $$p; done); \
+	if [ -z "$$missing" ]; then \
+	    echo "make deps: every package is installed"; exit 0; fi; \
+	echo "make deps: installing" $$missing; \
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    --no-install-recommends $(DEB_PACKAGES)
+	    --no-install-recommends $$missing
 
 # ---------------------------------------------------------------------------
 # Analyze benchmark (bench/): a deterministic log generator, the zlib floor
