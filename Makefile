@@ -114,7 +114,8 @@ clean:
 DEB_PACKAGES = build-essential pkg-config postgresql postgresql-client \
                libpq-dev libsqlite3-dev sqlite3 zlib1g-dev libcsv-dev \
                libcmocka-dev libssl-dev libisal-dev tzdata time \
-               clang libclang-rt-14-dev git man-db groff-base
+               clang libclang-rt-14-dev git man-db groff-base \
+               clang-tidy cppcheck valgrind
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps
@@ -260,3 +261,21 @@ lint:
 	        -Wno-analyzer-malloc-leak -Wno-analyzer-file-leak \
 	        -c -o /dev/null $$f; \
 	done
+
+# valgrind over the end-to-end scripts (tests/t*.sh): every tokentrail run
+# goes through valgrind --leak-check=full, and a script whose runs report
+# an error or a definite or indirect leak fails.  A plain build in
+# $(BUILD)/vg, as valgrind and the sanitizers do not mix.
+.PHONY: valgrind-check
+valgrind-check:
+	$(MAKE) BUILD=$(BUILD)/vg SANITIZE= $(BUILD)/vg/tokentrail
+	VALGRIND=1 BUILD=$(BUILD)/vg tests/run.sh
+
+# Load benchmark (bench/load/, not a test): BENCH_LOAD_MB of logs (default
+# 10240, 10 GB) with 100,000 tokens, 1,000,000 client addresses and 1,000
+# requests in flight per node; prints analyze's time and peak memory.
+BENCH_LOAD_MB ?= 10240
+
+.PHONY: bench-load
+bench-load: $(BUILD)/tokentrail $(BUILD)/bench/load/genload
+	BUILD=$(BUILD) BENCH_LOAD_MB=$(BENCH_LOAD_MB) bench/load/run.sh

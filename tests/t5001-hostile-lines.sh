@@ -65,7 +65,7 @@ new_work
 	head -c 104857600 /dev/zero | tr '\0' 'x'
 	printf '\n10.0.0.1 | https | o*PZQFBCx60x102x1 | alice | %s | %s | "" "curl/8" | 200 | 0 | 10 | access-token:id:012345678901 | 5 | s1 |\n' "$TIME" "$REQ"
 } | gzip -1 >huge.log.gz
-run /usr/bin/time -f 'peak_kb=%M' "$TT" analyze -s snap.db --log-tz UTC \
+run /usr/bin/time -f 'peak_kb=%M' "$TT_BIN" analyze -s snap.db --log-tz UTC \
     -o outbig huge.log.gz
 expect_status "a 100 MB line does not stop the run" 0
 expect_grep "the long line is reported" \

@@ -4,6 +4,9 @@
 # A case prints "ok - name" or "not ok - name" followed by what differed;
 # tests/run.sh counts those lines.  TT is the tokentrail binary, FIXTURES
 # the fixtures directory, and every case gets a fresh $WORK directory.
+# With VALGRIND=1, TT runs under valgrind (TT_BIN stays the bare binary,
+# for measurements); done_testing fails the script if valgrind reported
+# an error or a leak in any run.
 
 set -u
 TT=${TT:-$PWD/build/tokentrail}
@@ -12,6 +15,18 @@ TESTS_DIR=${TESTS_DIR:-$PWD/tests}
 T_FAILED=0
 T_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/tokentrail-t.XXXXXX")
 trap 'rm -rf "$T_ROOT"' EXIT
+TT_BIN=$TT
+if [ "${VALGRIND:-0}" = 1 ]; then
+	mkdir -m 1777 "$T_ROOT/valgrind"
+	cat >"$T_ROOT/valgrind/tokentrail" <<EOF
+#!/bin/sh
+exec valgrind -q --error-exitcode=1 --leak-check=full \\
+    --errors-for-leak-kinds=definite,indirect \\
+    --log-file="$T_ROOT/valgrind/log.%p" "$TT" "\$@"
+EOF
+	chmod 755 "$T_ROOT/valgrind/tokentrail"
+	TT=$T_ROOT/valgrind/tokentrail
+fi
 
 # Start a case: a new, empty $WORK.
 new_work() {
@@ -99,5 +114,17 @@ expect_absent() {
 }
 
 done_testing() {
+	local logs
+
+	if [ "${VALGRIND:-0}" = 1 ]; then
+		logs=$(find "$T_ROOT/valgrind" -name 'log.*' -size +0)
+		if [ -n "$logs" ]; then
+			# shellcheck disable=SC2086
+			fail "valgrind reports no error and no leak" \
+			    "$(head -n 40 $logs)"
+		else
+			pass "valgrind reports no error and no leak"
+		fi
+	fi
 	[ "$T_FAILED" = 0 ]
 }
