@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # tests/t6001-quick-start.sh - the README's quick start from a fresh clone
 # of the committed tree: "make deps demo" says where the reports are and
-# leaves them there, and the second command's machinery (tests/run.sh,
-# here on one script, not the whole suite again) works in the clone.
+# leaves them there, and the second command's machinery ("make check" is
+# the unit tests and tests/run.sh: here with one script, not the whole
+# suite again) works in the clone.
 # Done as root and, via runuser, as an ordinary user; the user needs sudo
 # only when "make deps" has packages to install.
 . "$(dirname "$0")/lib/harness.sh"
@@ -34,7 +35,8 @@ quick_start() {
 	    SHA256SUMS"
 	expect_status "$WHO: the demo's SHA256SUMS checks" 0
 
-	(cd "$dir" && "$@" tests/run.sh t0001-cli.sh) >"$WORK/stdout" 2>&1
+	(cd "$dir" && "$@" make -s unit && "$@" tests/run.sh t0001-cli.sh) \
+	    >"$WORK/stdout" 2>&1
 	STATUS=$?
 	expect_status "$WHO: tests/run.sh runs in the clone" 0
 	expect_grep "$WHO: tests/run.sh ends with its tally" " 0 failed" \
