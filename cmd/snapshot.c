@@ -205,6 +205,8 @@ cmd_snapshot(int argc, char **argv)
 	if (args.is_done)
 		return EXIT_OK;
 
+	/* TODO(#6): no progress line yet: it needs rows and bytes done per
+	 * table from sqlite_out or the exporters, which report none. */
 	catch_signals();
 	out = sqlite_out_open(args.output, args.is_force);
 	if (!out)
