@@ -49,9 +49,38 @@ for cmd in analyze identify lookup snapshot; do
 	new_work
 	run "$TT" "$cmd" --no-such-option
 	expect_status "$cmd with a wrong option exits 2" 2
-	expect_grep "$cmd wrong option hint" \
-	    "tokentrail: hint: See \"tokentrail $cmd --help\" for the options." \
-	    "$WORK/stderr"
+	expect_text_eq "$cmd: a wrong option gets one line and the hint" \
+	    "$(cat "$WORK/stderr")" \
+"tokentrail: error: unrecognized option \"--no-such-option\"
+tokentrail: hint: See \"tokentrail $cmd --help\" for the options."
+	expect_text_eq "$cmd: nothing on stdout after a wrong option" \
+	    "$(cat "$WORK/stdout")" ""
+
+	new_work
+	run "$TT" "$cmd" -Z
+	expect_status "$cmd with a wrong short option exits 2" 2
+	expect_grep "$cmd: the wrong short option is named" \
+	    'tokentrail: error: unrecognized option "-Z"' "$WORK/stderr"
+
+	new_work
+	opt=-s
+	[ "$cmd" = snapshot ] && opt=-o
+	run "$TT" "$cmd" "$opt"
+	expect_status "$cmd with a value missing exits 2" 2
+	expect_grep "$cmd: the option lacking its value is named" \
+	    "tokentrail: error: option \"$opt\" needs a value" "$WORK/stderr"
+
+	new_work
+	run "$TT" "$cmd" --version
+	expect_status "$cmd --version exits 0" 0
+	expect_text_eq "$cmd --version prints the version" \
+	    "$(cat "$WORK/stdout")" "$("$TT" --version)"
+
+	new_work
+	run "$TT" "$cmd" -h
+	expect_status "$cmd -h exits 0" 0
+	expect_text_eq "$cmd -h prints what --help prints" \
+	    "$(cat "$WORK/stdout")" "$("$TT" "$cmd" --help)"
 done
 
 done_testing
