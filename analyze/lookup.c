@@ -155,8 +155,6 @@ known_cells(
 	csvout_str(csv, t->name);
 	csvout_str(csv, token_kind_name(t->kind));
 	csvout_str(csv, t->user_name);
-	/* TODO(#4): the snapshot copies no display name for normal users
-	 * (cwd_user), so personal tokens leave user_display_name empty. */
 	csvout_str(csv, t->user_display);
 	csvout_str(csv, t->scope);
 	for (int c = 0; c < N_SCOPE_COLUMNS; c++)

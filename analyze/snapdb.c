@@ -466,13 +466,16 @@ kind_from_service_name(const char *name)
 
 /* Columns: 0 id, 1 name, 2 user id, 3 created, 4 expiry days, 5 last
  * authenticated, 6 normal user id, 7 normal name, 8 deleted, 9 service
- * user id, 10 service name, 11 service display name. */
+ * user id, 10 service name, 11 service display name, 12 the normal
+ * user's display name from Crowd. */
 static int
 set_token_owner(struct loader *ld, struct snap_token *t, sqlite3_stmt *st)
 {
 	if (!column_is_null(st, 6)) {
 		t->kind = TOKEN_PERSONAL;
 		t->user_name = column_text(st, 7);
+		if (!column_is_null(st, 12))
+			t->user_display = column_text(st, 12);
 		parse_snap_time(st, 8, &t->owner_deleted_at);
 		t->is_owner_deleted = !column_is_null(st, 8);
 		return 0;
@@ -631,8 +634,15 @@ optional_column(sqlite3 *sql, const char *table, const char *column,
 static int
 load_tokens(struct loader *ld)
 {
-	char expiry[64], last_auth[64], sql[1024];
+	char expiry[64], last_auth[64], sql[1400];
+	const char *display = "NULL";
 
+	/* Crowd may hold a name in several directories: the first by
+	 * directory id wins. */
+	if (has_column(ld->sql, "cwd_user", "display_name"))
+		display = "(SELECT c.display_name FROM cwd_user c "
+			  "WHERE c.user_name = n.name "
+			  "ORDER BY c.directory_id, c.id LIMIT 1)";
 	optional_column(ld->sql, "AO_E5A814_ACCESS_TOKEN", "EXPIRY_DAYS",
 	    expiry, sizeof(expiry));
 	optional_column(ld->sql, "AO_E5A814_ACCESS_TOKEN",
@@ -640,12 +650,12 @@ load_tokens(struct loader *ld)
 	snprintf(sql, sizeof(sql),
 	    "SELECT t.\"TOKEN_ID\", t.\"NAME\", t.\"USER_ID\", "
 	    "t.\"CREATED_DATE\", %s, %s, n.user_id, n.name, "
-	    "n.deleted_timestamp, s.user_id, s.name, s.display_name "
+	    "n.deleted_timestamp, s.user_id, s.name, s.display_name, %s "
 	    "FROM \"AO_E5A814_ACCESS_TOKEN\" t "
 	    "LEFT JOIN sta_normal_user n ON n.user_id = t.\"USER_ID\" "
 	    "LEFT JOIN sta_service_user s ON s.user_id = t.\"USER_ID\" "
 	    "GROUP BY t.\"TOKEN_ID\" ORDER BY t.\"TOKEN_ID\"",
-	    expiry, last_auth);
+	    expiry, last_auth, display);
 	if (query_rows(ld,
 		"SELECT user_id, repo_id FROM sta_repo_permission "
 		"WHERE user_id IS NOT NULL ORDER BY user_id, repo_id",

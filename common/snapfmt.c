@@ -98,11 +98,18 @@ static const struct snapfmt_column audit_columns[] = { TEXT_REQ("ACTION"),
 	TEXT("SOURCE"), TEXT("SYSTEM_INFO"), TEXT("USER_ID"), TEXT("USER_NAME"),
 	TEXT("USER_TYPE"), END };
 
+/* Crowd's user rows, for the display names of token owners; credential
+ * and the other columns are never copied. */
+static const struct snapfmt_column crowd_user_columns[] = { INT("id"),
+	TEXT_REQ("user_name"), TEXT("lower_user_name"), TEXT("display_name"),
+	INT("directory_id"), TEXT("is_active"), END };
+
 static const char *const token_indexes[] = { "TOKEN_ID", "USER_ID", NULL };
 static const char *const token_perm_indexes[] = {
 	"FK_ACCESS_TOKEN_ID,PERMISSION", NULL
 };
 static const char *const user_indexes[] = { "user_id", NULL };
+static const char *const crowd_user_indexes[] = { "user_name", NULL };
 static const char *const project_indexes[] = { "id", "project_key", NULL };
 static const char *const repository_indexes[] = { "id", "project_id,slug",
 	NULL };
@@ -120,31 +127,34 @@ static const char *const no_indexes[] = { NULL };
 
 const struct snapfmt_table snapfmt_tables[] = {
 	{ "AO_E5A814_ACCESS_TOKEN", true, SNAPFMT_ALL_ROWS, token_columns,
-	    token_indexes },
+	    token_indexes, false },
 	{ "AO_E5A814_ACCESS_TOKEN_PERM", true, SNAPFMT_ALL_ROWS,
-	    token_perm_columns, token_perm_indexes },
+	    token_perm_columns, token_perm_indexes, false },
 	{ "sta_normal_user", true, SNAPFMT_TOKEN_USERS, normal_user_columns,
-	    user_indexes },
+	    user_indexes, false },
+	{ "cwd_user", false, SNAPFMT_OWNER_NAMES, crowd_user_columns,
+	    crowd_user_indexes, true },
 	{ "sta_service_user", true, SNAPFMT_TOKEN_USERS, service_user_columns,
-	    user_indexes },
-	{ "project", true, SNAPFMT_ALL_ROWS, project_columns, project_indexes },
+	    user_indexes, false },
+	{ "project", true, SNAPFMT_ALL_ROWS, project_columns, project_indexes,
+	    false },
 	{ "repository", true, SNAPFMT_ALL_ROWS, repository_columns,
-	    repository_indexes },
+	    repository_indexes, false },
 	{ "sta_project_permission", true, SNAPFMT_TOKEN_USERS,
-	    project_permission_columns, project_permission_indexes },
+	    project_permission_columns, project_permission_indexes, false },
 	{ "sta_repo_permission", true, SNAPFMT_TOKEN_USERS,
-	    repo_permission_columns, repo_permission_indexes },
+	    repo_permission_columns, repo_permission_indexes, false },
 	{ "sta_personal_project", true, SNAPFMT_ALL_ROWS,
-	    personal_project_columns, personal_project_indexes },
+	    personal_project_columns, personal_project_indexes, false },
 	{ "bb_project_alias", false, SNAPFMT_ALL_ROWS, project_alias_columns,
-	    project_alias_indexes },
+	    project_alias_indexes, false },
 	{ "bb_repository_alias", false, SNAPFMT_ALL_ROWS,
-	    repository_alias_columns, repository_alias_indexes },
+	    repository_alias_columns, repository_alias_indexes, false },
 	{ "sta_permission_type", false, SNAPFMT_ALL_ROWS,
-	    permission_type_columns, no_indexes },
+	    permission_type_columns, no_indexes, false },
 	{ "AO_C77861_AUDIT_ENTITY", false, SNAPFMT_TOKEN_AUDIT, audit_columns,
-	    no_indexes },
-	{ NULL, false, SNAPFMT_ALL_ROWS, NULL, NULL },
+	    no_indexes, false },
+	{ NULL, false, SNAPFMT_ALL_ROWS, NULL, NULL, false },
 };
 
 const struct snapfmt_table *

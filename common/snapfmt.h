@@ -41,6 +41,8 @@ enum snapfmt_rows {
 	SNAPFMT_ALL_ROWS,    /* every row */
 	SNAPFMT_TOKEN_USERS, /* user_id is some token's USER_ID */
 	SNAPFMT_TOKEN_AUDIT, /* audit rows whose ACTION concerns tokens */
+	SNAPFMT_OWNER_NAMES, /* user_name is the name of a kept
+	                        sta_normal_user row (a token owner) */
 };
 
 struct snapfmt_table {
@@ -54,6 +56,11 @@ struct snapfmt_table {
 	 * lacks is left out.
 	 */
 	const char *const *indexes;
+	/*
+	 * Copy only the catalog's columns, never the others: set for tables
+	 * that also hold credentials (cwd_user's password hashes).
+	 */
+	bool has_fixed_columns;
 };
 
 /*
@@ -63,6 +70,10 @@ struct snapfmt_table {
  */
 #define SNAPFMT_USER_FILTER_COLUMN  "user_id"
 #define SNAPFMT_AUDIT_FILTER_COLUMN "ACTION"
+/* SNAPFMT_OWNER_NAMES matches this column against sta_normal_user.name. */
+#define SNAPFMT_OWNER_FILTER_COLUMN "user_name"
+#define SNAPFMT_OWNER_TABLE         "sta_normal_user"
+#define SNAPFMT_OWNER_NAME_COLUMN   "name"
 /* Audit actions about access tokens: AccessTokenCreatedEvent and kin. */
 #define SNAPFMT_AUDIT_MARK "AccessToken"
 /* The table and column whose values the user filter matches against. */

@@ -35,6 +35,8 @@ struct csv_load {
 	char **names;                 /* header fields */
 	enum snapfmt_type *types;
 	size_t n_cols;
+	size_t *out_col;   /* snapshot column of each field, or NO_COLUMN
+	                      for a field the table's fixed columns leave out */
 	size_t field;      /* index of the next field of the record */
 	size_t filter_col; /* column the row filter reads, or NO_COLUMN */
 	bool keep;         /* the current row passes the filter */
@@ -74,6 +76,11 @@ filter_value(struct csv_load *ld, const char *s, size_t len)
 		ld->keep = s && snapfmt_is_token_audit(s, len);
 		return 0;
 	}
+	if (ld->table->rows == SNAPFMT_OWNER_NAMES) {
+		ld->keep = false;
+		return s ? sqlite_out_is_owner_name(ld->out, s, len, &ld->keep)
+			 : 0;
+	}
 	ld->keep = false;
 	if (!s || snapfmt_parse_integer(s, len, &user_id) < 0)
 		return 0;
@@ -89,15 +96,18 @@ data_field(struct csv_load *ld, const char *s, size_t len)
 
 	if (col >= ld->n_cols)
 		return 0; /* counted and reported at the end of the record */
+	if (ld->out_col[col] == NO_COLUMN)
+		return 0; /* never read: it may hold a credential */
 	if (s && memchr(s, '\0', len))
 		return diag_error_at(ld->path, ld->row_line,
 		    "NUL byte in column \"%s\"",
 		    diag_quote_str(quoted, ld->names[col]));
-	rc = sqlite_out_value(ld->out, col, s, len);
+	rc = sqlite_out_value(ld->out, ld->out_col[col], s, len);
 	if (rc == SQLITE_OUT_INVALID)
 		return diag_error_at(ld->path, ld->row_line,
 		    "invalid %s \"%s\" in column \"%s\"",
-		    ld->types[col] == SNAPFMT_BOOLEAN ? "boolean" : "integer",
+		    ld->types[ld->out_col[col]] == SNAPFMT_BOOLEAN ? "boolean"
+								  : "integer",
 		    diag_quote(quoted, s, len),
 		    diag_quote_str(quoted_col, ld->names[col]));
 	if (rc < 0)
@@ -142,29 +152,71 @@ check_header(struct csv_load *ld)
 	return 0;
 }
 
+/* The name of the column the table's row filter reads, or NULL. */
+static const char *
+filter_column(const struct snapfmt_table *t)
+{
+	switch (t->rows) {
+	case SNAPFMT_ALL_ROWS:
+		break;
+	case SNAPFMT_TOKEN_USERS:
+		return SNAPFMT_USER_FILTER_COLUMN;
+	case SNAPFMT_TOKEN_AUDIT:
+		return SNAPFMT_AUDIT_FILTER_COLUMN;
+	case SNAPFMT_OWNER_NAMES:
+		return SNAPFMT_OWNER_FILTER_COLUMN;
+	}
+	return NULL;
+}
+
+/* Whether a header field is copied: always, unless the table has fixed
+ * columns and the catalog does not list it. */
+static bool
+is_copied(const struct snapfmt_table *t, const char *name)
+{
+	if (!t->has_fixed_columns)
+		return true;
+	for (const struct snapfmt_column *c = t->columns; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return true;
+	return false;
+}
+
 /* The header is complete: type the columns and create the table. */
 static int
 end_header(struct csv_load *ld)
 {
-	const char *filter = ld->table->rows == SNAPFMT_TOKEN_USERS
-	    ? SNAPFMT_USER_FILTER_COLUMN
-	    : SNAPFMT_AUDIT_FILTER_COLUMN;
+	const char *filter = filter_column(ld->table);
+	const char **names;
+	size_t n_out = 0;
+	int rc;
 
 	if (check_header(ld) < 0)
 		return -1;
 	ld->types = calloc(ld->n_cols, sizeof(*ld->types));
-	if (!ld->types)
+	ld->out_col = calloc(ld->n_cols, sizeof(*ld->out_col));
+	names = calloc(ld->n_cols + 1, sizeof(*names));
+	if (!ld->types || !ld->out_col || !names) {
+		free(names);
 		return diag_error("out of memory");
+	}
 	ld->filter_col = NO_COLUMN;
 	for (size_t i = 0; i < ld->n_cols; i++) {
-		ld->types[i] = snapfmt_column_type(ld->table, ld->names[i]);
-		if (ld->table->rows != SNAPFMT_ALL_ROWS &&
-		    strcmp(ld->names[i], filter) == 0)
+		ld->out_col[i] = NO_COLUMN;
+		if (!is_copied(ld->table, ld->names[i]))
+			continue;
+		ld->out_col[i] = n_out;
+		names[n_out] = ld->names[i];
+		ld->types[n_out++] = snapfmt_column_type(ld->table,
+		    ld->names[i]);
+		if (filter && strcmp(ld->names[i], filter) == 0)
 			ld->filter_col = i;
 	}
 	ld->in_header = false;
-	return sqlite_out_table_begin(ld->out, ld->table->name, ld->n_cols,
-	    (const char *const *)ld->names, ld->types);
+	rc = sqlite_out_table_begin(ld->out, ld->table->name, n_out, names,
+	    ld->types);
+	free(names);
+	return rc;
 }
 
 static void
@@ -296,6 +348,7 @@ out:
 		free(ld.names[i]);
 	free(ld.names);
 	free(ld.types);
+	free(ld.out_col);
 	free(path);
 	return ret;
 }

@@ -245,6 +245,28 @@ discover_columns(PGconn *conn, const char *schema, const char *table,
 	return 0;
 }
 
+/* For a table with fixed columns, drop the columns the catalog does not
+ * list, so that credentials beside them are never read. */
+static void
+keep_catalog_columns(const struct snapfmt_table *t, struct pg_columns *cols)
+{
+	size_t kept = 0;
+
+	if (!t->has_fixed_columns)
+		return;
+	for (size_t i = 0; i < cols->n; i++) {
+		bool is_listed = false;
+
+		for (const struct snapfmt_column *c = t->columns; c->name; c++)
+			is_listed |= strcmp(c->name, cols->names[i]) == 0;
+		if (!is_listed)
+			continue;
+		cols->names[kept] = cols->names[i];
+		cols->types[kept++] = cols->types[i];
+	}
+	cols->n = kept;
+}
+
 static int
 check_required(const struct snapfmt_table *t, const struct pg_columns *cols,
     const char *schema)
@@ -328,6 +350,16 @@ append_filter(PGconn *conn, char *sql, size_t cap, const char *schema,
 		return append_text(sql, cap,
 		    " WHERE pg_catalog.strpos(\"" SNAPFMT_AUDIT_FILTER_COLUMN
 		    "\", '" SNAPFMT_AUDIT_MARK "') > 0");
+	case SNAPFMT_OWNER_NAMES:
+		if (append_text(sql, cap,
+		        " WHERE " SNAPFMT_OWNER_FILTER_COLUMN
+		        " IN (SELECT " SNAPFMT_OWNER_NAME_COLUMN " FROM ") < 0 ||
+		    append_table(conn, sql, cap, schema, SNAPFMT_OWNER_TABLE) <
+		        0 ||
+		    append_filter(conn, sql, cap, schema, SNAPFMT_TOKEN_USERS) <
+		        0)
+			return -1;
+		return append_text(sql, cap, ")");
 	}
 	return 0;
 }
@@ -524,6 +556,7 @@ export_table(PGconn *conn, const struct snapfmt_table *t, const char *schema,
 		ret = t->is_required ? missing_table(t, schema) : 0;
 		goto out;
 	}
+	keep_catalog_columns(t, &cols);
 	describe_table(what, sizeof(what), t->name, schema);
 	snprintf(key, sizeof(key), "query.%s", t->name);
 	if (check_required(t, &cols, schema) < 0 ||

@@ -64,6 +64,7 @@ struct sqlite_out {
 	size_t n_cols;
 	long long n_rows;         /* rows inserted into the current table */
 	sqlite3_stmt *token_user; /* lookup of a token USER_ID, or NULL */
+	sqlite3_stmt *owner_name; /* lookup of an owner's name, or NULL */
 };
 
 /* "could not <what> in snapshot <path>: <SQLite's reason>"; returns -1. */
@@ -554,6 +555,28 @@ sqlite_out_is_token_user(
 }
 
 int
+sqlite_out_is_owner_name(
+    struct sqlite_out *out, const char *name, size_t len, bool *is_owner)
+{
+	static const char sql[] =
+	    "SELECT 1 FROM \"" SNAPFMT_OWNER_TABLE "\" WHERE \""
+	    SNAPFMT_OWNER_NAME_COLUMN "\" = ? LIMIT 1";
+	int rc;
+
+	if (!out->owner_name &&
+	    sqlite3_prepare_v2(out->db, sql, -1, &out->owner_name, NULL) !=
+	        SQLITE_OK)
+		return db_error(out, "look up token owners");
+	sqlite3_bind_text(out->owner_name, 1, name, (int)len, SQLITE_STATIC);
+	rc = sqlite3_step(out->owner_name);
+	sqlite3_reset(out->owner_name);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(out, "look up token owners");
+	*is_owner = rc == SQLITE_ROW;
+	return 0;
+}
+
+int
 sqlite_out_meta(struct sqlite_out *out, const char *key, const char *value)
 {
 	int rc;
@@ -624,7 +647,8 @@ close_and_sync(struct sqlite_out *out)
 
 	sqlite3_finalize(out->meta);
 	sqlite3_finalize(out->token_user);
-	out->meta = out->token_user = NULL;
+	sqlite3_finalize(out->owner_name);
+	out->meta = out->token_user = out->owner_name = NULL;
 	rc = sqlite3_close(out->db);
 	if (rc != SQLITE_OK)
 		return db_error(out, "close the file");
@@ -696,6 +720,7 @@ sqlite_out_abort(struct sqlite_out *out)
 	release_table(out);
 	sqlite3_finalize(out->meta);
 	sqlite3_finalize(out->token_user);
+	sqlite3_finalize(out->owner_name);
 	sqlite3_close(out->db);
 	if (out->tmp_path)
 		unlink(out->tmp_path);

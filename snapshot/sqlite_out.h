@@ -74,6 +74,15 @@ int sqlite_out_table_end(struct sqlite_out *out);
 int sqlite_out_is_token_user(
     struct sqlite_out *out, long long user_id, bool *is_token_user);
 
+/*
+ * Set *is_owner to whether name (len bytes) is the name of a
+ * sta_normal_user row already in the snapshot, that is of a token owner.
+ * sta_normal_user must have been loaded before.  Returns 0, or -1 after
+ * reporting.
+ */
+int sqlite_out_is_owner_name(
+    struct sqlite_out *out, const char *name, size_t len, bool *is_owner);
+
 /* Record (key, value) in tokentrail_meta.  Returns 0 or -1 (reported). */
 int sqlite_out_meta(struct sqlite_out *out, const char *key, const char *value);
 

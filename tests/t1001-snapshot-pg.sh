@@ -8,7 +8,7 @@
 
 PG=$FIXTURES/pg
 TABLES="AO_E5A814_ACCESS_TOKEN AO_E5A814_ACCESS_TOKEN_PERM sta_normal_user
-sta_service_user project repository sta_project_permission sta_repo_permission
+cwd_user sta_service_user project repository sta_project_permission sta_repo_permission
 sta_personal_project bb_project_alias bb_repository_alias sta_permission_type
 AO_C77861_AUDIT_ENTITY"
 OTHER_SCHEMA='Bit "bucket", prod'
@@ -22,11 +22,27 @@ pg_filter() {
 		echo "WHERE user_id IN (SELECT \"USER_ID\" FROM" \
 		    "$qs.\"AO_E5A814_ACCESS_TOKEN\")" ;;
 	AO_C77861_AUDIT_ENTITY) echo "WHERE \"ACTION\" LIKE '%AccessToken%'" ;;
+	cwd_user)
+		echo "WHERE user_name IN (SELECT name FROM $qs.sta_normal_user" \
+		    "WHERE user_id IN (SELECT \"USER_ID\" FROM" \
+		    "$qs.\"AO_E5A814_ACCESS_TOKEN\"))" ;;
 	esac
 }
 
-# Columns of a table in PostgreSQL: "name type" lines in column order.
+# cwd_user is copied without its credential and other columns.
+CWD_USER_COLUMNS="id user_name lower_user_name display_name directory_id is_active"
+
+# Columns of a table in PostgreSQL: "name type" lines in column order;
+# for cwd_user only the columns the snapshot copies.
 pg_columns() {
+	if [ "$3" = cwd_user ]; then
+		pg_all_columns "$@" | grep -wE "^(${CWD_USER_COLUMNS// /|})"
+	else
+		pg_all_columns "$@"
+	fi
+}
+
+pg_all_columns() {
 	psql -AtX -d "$1" -F ' ' -v schema="$2" -v tab="$3" <<<"
 	    SELECT a.attname, CASE WHEN a.atttypid IN (20, 21, 23) THEN 'i'
 		WHEN a.atttypid = 16 THEN 'b' ELSE 't' END
@@ -104,6 +120,12 @@ expect_status "8.x snapshot exits 0" 0
 expect_text_eq "8.x snapshot is silent" "$(cat "$WORK/stdout" "$WORK/stderr")" ""
 compare_all "8.x" bb8 public "$WORK/s.db"
 S8=$WORK/s.db
+expect_text_eq "cwd_user keeps token owners without their credentials" \
+    "$(sqlite3 "$S8" "SELECT group_concat(user_name, ' ') FROM
+	(SELECT user_name FROM cwd_user ORDER BY user_name)")" \
+    "admin alice carol_ar"
+expect_no_grep "no password hash from cwd_user reaches the snapshot" \
+    'PKCS5S2}Y3dkLXVzZXItaGFzaA' "$S8"
 
 expect_text_eq "row filters keep token owners and token audit rows only" \
     "$(sqlite3 "$S8" "SELECT

@@ -99,7 +99,13 @@ test_catalog(void **state)
 	assert_int_equal(snapfmt_column_type(t, "USER_ID"), SNAPFMT_INTEGER);
 	assert_int_equal(snapfmt_column_type(t, "TOKEN_ID"), SNAPFMT_TEXT);
 	assert_int_equal(snapfmt_column_type(t, "NEW_COLUMN"), SNAPFMT_TEXT);
-	assert_null(snapfmt_find_table("cwd_user"));
+	assert_null(snapfmt_find_table("cwd_membership"));
+	/* Crowd's users are copied without their password hashes. */
+	t = snapfmt_find_table("cwd_user");
+	assert_non_null(t);
+	assert_true(t->has_fixed_columns);
+	for (const struct snapfmt_column *c = t->columns; c->name; c++)
+		assert_string_not_equal(c->name, "credential");
 	t = snapfmt_find_table("repository");
 	assert_int_equal(
 	    snapfmt_column_type(t, "is_archived"), SNAPFMT_BOOLEAN);
