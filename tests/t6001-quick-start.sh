@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib/harness.sh"
 
 ROOT=$(dirname "$TESTS_DIR")
-QUICK_USER=tt-quickstart
+QUICK_USER=tt-qs-$$ # one per run: runs may overlap
 
 # quick_start DIR [RUNNER...]: clone into DIR and run the quick start
 # there, as RUNNER when given; names the cases after $WHO.
@@ -54,14 +54,13 @@ fi
 WHO=root
 quick_start "$T_ROOT/clone-root"
 
-# An ordinary user: created once, kept (useradd is not undone per run).
-if ! id "$QUICK_USER" >/dev/null 2>&1 &&
-    ! useradd --create-home --shell /bin/bash "$QUICK_USER" 2>"$WORK/err"
-then
+# An ordinary user, made for this run and removed at its end.
+if ! useradd --create-home --shell /bin/bash "$QUICK_USER" 2>"$WORK/err"; then
 	fail "useradd $QUICK_USER" "$(cat "$WORK/err")"
 	done_testing
 	exit
 fi
+trap 'userdel -r "$QUICK_USER" 2>/dev/null; rm -rf "$T_ROOT"' EXIT
 chmod 711 "$T_ROOT"
 WHO="ordinary user"
 quick_start "$T_ROOT/clone-user" runuser -u "$QUICK_USER" --
