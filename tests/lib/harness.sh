@@ -22,6 +22,7 @@ if [ "${VALGRIND:-0}" = 1 ]; then
 #!/bin/sh
 exec valgrind -q --error-exitcode=1 --leak-check=full \\
     --errors-for-leak-kinds=definite,indirect \\
+    --show-leak-kinds=definite,indirect \\
     --log-file="$T_ROOT/valgrind/log.%p" "$TT" "\$@"
 EOF
 	chmod 755 "$T_ROOT/valgrind/tokentrail"
