@@ -262,15 +262,6 @@ lint:
 	        -c -o /dev/null $$f; \
 	done
 
-# valgrind over the end-to-end scripts (tests/t*.sh): every tokentrail run
-# goes through valgrind --leak-check=full, and a script whose runs report
-# an error or a definite or indirect leak fails.  A plain build in
-# $(BUILD)/vg, as valgrind and the sanitizers do not mix.
-.PHONY: valgrind-check
-valgrind-check:
-	$(MAKE) BUILD=$(BUILD)/vg SANITIZE= $(BUILD)/vg/tokentrail
-	VALGRIND=1 BUILD=$(BUILD)/vg tests/run.sh
-
 # Load benchmark (bench/load/, not a test): BENCH_LOAD_MB of logs (default
 # 10240, 10 GB) with 100,000 tokens, 1,000,000 client addresses and 1,000
 # requests in flight per node; prints analyze's time and peak memory.
