@@ -420,7 +420,10 @@ check_new_source(struct findings *f, const struct request_facts *facts)
 		}
 		slot = hmap_upsert(&h->baseline, facts->address.ptr,
 		    facts->address.len, &is_new);
-		return slot ? 0 : -1;
+		if (!slot)
+			return -1;
+		slot->value = h; /* any non-NULL value marks presence */
+		return 0;
 	}
 	if (hmap_get(&h->baseline, facts->address.ptr, facts->address.len))
 		return 0;

@@ -33,6 +33,10 @@ for rule in unknown-token used-after-expiry used-before-creation \
 	expect_grep "rule $rule fires" "\"$rule\"" rules/findings.csv
 done
 
+# 2026-12-03, #4: addresses of the baseline were flagged as new.
+expect_text_eq "a baseline address used again later is not new" \
+    "$(grep '"new-source-ip"' rules/findings.csv | cut -d, -f7)" 1
+
 new_work
 run "$TT" analyze -q -s snap.db -o clean --log-tz Europe/Berlin \
     --fail-on info "$CLEAN"
