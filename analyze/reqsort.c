@@ -14,7 +14,13 @@
 
 #include "common/diag.h"
 
-#define RUN_BUFFER (32 * 1024) /* stdio buffer of each run file */
+/*
+ * stdio buffers of the run files, passed to setvbuf() explicitly: given a
+ * NULL buffer glibc ignores the size and uses 4 KiB, which made one system
+ * call per 4 KiB written or read.
+ */
+#define RUN_READ_BUFFER  (32 * 1024)  /* per run being merged */
+#define RUN_WRITE_BUFFER (256 * 1024) /* per run being written */
 
 struct reqsort_entry {
 	struct reqsort_key key;
@@ -31,6 +37,7 @@ struct run_header {
 /* One run being merged: its stream and the record at its head. */
 struct run_reader {
 	FILE *fp;
+	char *buf; /* its stdio buffer */
 	struct run_header head;
 	char *data;
 	size_t cap;
@@ -71,7 +78,8 @@ reqsort_chunk_init(struct reqsort_chunk *chunk)
 {
 	memset(chunk, 0, sizeof(*chunk));
 	chunk->buf = malloc(REQSORT_CHUNK_BYTES + REQSORT_RECORD_ROOM);
-	if (!chunk->buf)
+	chunk->io_buf = malloc(RUN_WRITE_BUFFER);
+	if (!chunk->buf || !chunk->io_buf)
 		return diag_error("could not allocate a sort buffer");
 	chunk->fp = fmemopen(
 	    chunk->buf, REQSORT_CHUNK_BYTES + REQSORT_RECORD_ROOM, "w");
@@ -86,6 +94,7 @@ reqsort_chunk_release(struct reqsort_chunk *chunk)
 	if (chunk->fp)
 		fclose(chunk->fp);
 	free(chunk->buf);
+	free(chunk->io_buf);
 	free(chunk->entries);
 	memset(chunk, 0, sizeof(*chunk));
 }
@@ -203,11 +212,12 @@ add_run(struct reqsort *rs, char *path)
 }
 
 /*
- * Create a run file in rs->dir, buffered for writing.  Returns its stream
- * and sets *path, or returns NULL after reporting.
+ * Create a run file in rs->dir, buffered for writing through buf
+ * (RUN_WRITE_BUFFER bytes, the caller's until the stream is closed).
+ * Returns its stream and sets *path, or returns NULL after reporting.
  */
 static FILE *
-run_create(const struct reqsort *rs, char **path)
+run_create(const struct reqsort *rs, char **path, char *buf)
 {
 	size_t len = strlen(rs->dir) + sizeof("/run.XXXXXX");
 	FILE *fp = NULL;
@@ -231,7 +241,7 @@ run_create(const struct reqsort *rs, char **path)
 		*path = NULL;
 		return NULL;
 	}
-	setvbuf(fp, NULL, _IOFBF, RUN_BUFFER);
+	setvbuf(fp, buf, _IOFBF, RUN_WRITE_BUFFER);
 	return fp;
 }
 
@@ -270,7 +280,7 @@ reqsort_chunk_flush(struct reqsort_chunk *chunk, struct reqsort *rs)
 		return diag_error("out of memory");
 	qsort(chunk->entries, chunk->n_entries, sizeof(*chunk->entries),
 	    compare_entries);
-	fp = run_create(rs, &path);
+	fp = run_create(rs, &path, chunk->io_buf);
 	if (!fp || run_finish(rs, fp, path, write_run(chunk, fp) != 0) != 0)
 		return -1;
 
@@ -339,7 +349,48 @@ struct merge_out {
 	const struct reqsort_sink *sinks;
 	unsigned n_sinks;
 	FILE *run;
+	struct staged *staged; /* per sink, for the sinks with a stream */
 };
+
+/*
+ * Rows bound for a sink's stream are gathered here and written
+ * SINK_BUFFER bytes at a time: the report streams may have small stdio
+ * buffers, and the merge is the serial part of a run.
+ */
+#define SINK_BUFFER (256 * 1024)
+
+struct staged {
+	char *data;
+	size_t len;
+};
+
+/* Write what is staged for fp.  Returns 0 or -1 after reporting. */
+static int
+staged_flush(struct staged *st, FILE *fp)
+{
+	size_t len = st->len;
+
+	st->len = 0;
+	if (fwrite(st->data, 1, len, fp) != len)
+		return diag_error_errno("could not write a report");
+	return 0;
+}
+
+/* Stage len bytes for fp, writing when the buffer fills.  0 or -1. */
+static int
+staged_add(struct staged *st, FILE *fp, const char *data, size_t len)
+{
+	if (st->len + len > SINK_BUFFER && staged_flush(st, fp) != 0)
+		return -1;
+	if (len > SINK_BUFFER) {
+		if (fwrite(data, 1, len, fp) != len)
+			return diag_error_errno("could not write a report");
+		return 0;
+	}
+	memcpy(st->data + st->len, data, len);
+	st->len += len;
+	return 0;
+}
 
 /* Copy the head record of r to the run being written. */
 static int
@@ -373,9 +424,9 @@ emit_record(const struct run_reader *r, const struct merge_out *out)
 
 		offset += len;
 		if (sink->fp) {
-			if (fwrite(data, 1, len, sink->fp) != len)
-				return diag_error_errno("could not write a "
-				                        "report");
+			if (staged_add(&out->staged[p], sink->fp, data, len) !=
+			    0)
+				return -1;
 		} else if (sink->fn && sink->fn(sink->ctx, data, len) != 0) {
 			return -1;
 		}
@@ -429,18 +480,26 @@ merge_group(
 	for (; opened < n; opened++) {
 		const char *path = rs->runs[first + opened];
 
+		runs[opened].buf = malloc(RUN_READ_BUFFER);
+		if (!runs[opened].buf) {
+			diag_error("out of memory");
+			goto out;
+		}
 		runs[opened].fp = fopen(path, "rb");
 		if (!runs[opened].fp) {
 			diag_error_errno("could not open temporary file \"%s\"",
 			    diag_quote_str(quoted, path));
+			free(runs[opened].buf);
 			goto out;
 		}
-		setvbuf(runs[opened].fp, NULL, _IOFBF, RUN_BUFFER);
+		setvbuf(
+		    runs[opened].fp, runs[opened].buf, _IOFBF, RUN_READ_BUFFER);
 	}
 	rc = merge_runs(runs, n, out);
 out:
 	for (size_t i = 0; i < opened; i++) {
 		fclose(runs[i].fp);
+		free(runs[i].buf);
 		free(runs[i].data);
 	}
 	free(runs);
@@ -454,15 +513,21 @@ out:
 static int
 merge_into_run(struct reqsort *rs, size_t n)
 {
-	struct merge_out out = { NULL, 0, NULL };
-	char *path;
+	struct merge_out out = { NULL, 0, NULL, NULL };
+	char *path, *buf = malloc(RUN_WRITE_BUFFER);
 	int rc;
 
-	out.run = run_create(rs, &path);
-	if (!out.run)
+	if (!buf)
+		return diag_error("out of memory");
+	out.run = run_create(rs, &path, buf);
+	if (!out.run) {
+		free(buf);
 		return -1;
+	}
 	rc = merge_group(rs, 0, n, &out);
-	if (run_finish(rs, out.run, path, rc != 0) != 0)
+	rc = run_finish(rs, out.run, path, rc != 0);
+	free(buf);
+	if (rc != 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		unlink(rs->runs[i]);
@@ -484,7 +549,9 @@ int
 reqsort_merge(
     struct reqsort *rs, const struct reqsort_sink *sinks, unsigned n_sinks)
 {
-	struct merge_out out = { sinks, n_sinks, NULL };
+	struct staged staged[REQSORT_MAX_PARTS] = { { NULL, 0 } };
+	struct merge_out out = { sinks, n_sinks, NULL, staged };
+	int rc = 0;
 
 	while (rs->n_runs > REQSORT_MERGE_FANIN) {
 		size_t n = rs->n_runs - REQSORT_MERGE_FANIN + 1;
@@ -493,5 +560,15 @@ reqsort_merge(
 		        n < REQSORT_MERGE_FANIN ? n : REQSORT_MERGE_FANIN) != 0)
 			return -1;
 	}
-	return merge_group(rs, 0, rs->n_runs, &out);
+	for (unsigned p = 0; p < REQSORT_MAX_PARTS && p < n_sinks; p++)
+		if (sinks[p].fp && !(staged[p].data = malloc(SINK_BUFFER)))
+			rc = diag_error("out of memory");
+	if (rc == 0)
+		rc = merge_group(rs, 0, rs->n_runs, &out);
+	for (unsigned p = 0; p < REQSORT_MAX_PARTS && p < n_sinks; p++) {
+		if (rc == 0 && staged[p].data)
+			rc = staged_flush(&staged[p], sinks[p].fp);
+		free(staged[p].data);
+	}
+	return rc;
 }

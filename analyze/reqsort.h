@@ -55,6 +55,7 @@ struct reqsort_chunk {
 	              run: the chunk's memory is allocated once */
 	char *buf; /* REQSORT_CHUNK_BYTES + REQSORT_RECORD_ROOM;
 	              valid after fflush */
+	char *io_buf; /* stdio buffer of the run being written */
 	struct reqsort_entry *entries;
 	size_t n_entries, cap;
 	unsigned n_parts; /* parts ended in the current record */
