@@ -528,7 +528,7 @@ start_progress(struct run *run)
 		if (stat(run->inputs.paths[i], &st) == 0 && st.st_size > 0)
 			total += (uint64_t)st.st_size;
 	return progress_start(&run->progress, "analyze",
-	    run->opt->show_progress, total, run->inputs.n_paths);
+	    run->opt->show_progress, total, run->inputs.n_paths, "files");
 }
 
 static int

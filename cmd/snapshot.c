@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/diag.h"
+#include "common/progress.h"
 #include "snapshot/csvimport.h"
 #include "snapshot/pgexport.h"
 #include "snapshot/sqlite_out.h"
@@ -31,6 +32,7 @@ struct snapshot_args {
 	const char *csv_dir;  /* --from-csv */
 	const char *output;   /* -o */
 	bool is_force;        /* -f */
+	bool is_quiet;        /* -q */
 	bool is_done;         /* --help or --version was printed */
 };
 
@@ -109,6 +111,7 @@ parse_args(int argc, char **argv, struct snapshot_args *args)
 			break;
 		case 'q':
 			diag_set_quiet(true);
+			args->is_quiet = true;
 			break;
 		case OPT_FROM_CSV:
 			args->csv_dir = optarg;
@@ -165,7 +168,7 @@ cmd_snapshot_usage(void)
 	       "                         instead of a database\n"
 	       "  -h, --help             show this help and exit\n"
 	       "  -o, --output=FILE      the snapshot to write\n"
-	       "  -q, --quiet            only errors, no warnings\n"
+	       "  -q, --quiet            only errors: no warnings or progress\n"
 	       "      --schema=NAME      schema of the Bitbucket tables "
 	       "(default: public)\n"
 	       "      --version          show the version and exit\n");
@@ -195,6 +198,7 @@ int
 cmd_snapshot(int argc, char **argv)
 {
 	struct snapshot_args args = { 0 };
+	struct progress progress;
 	struct sqlite_out *out;
 	char *tmp_copy;
 	int ret;
@@ -205,12 +209,15 @@ cmd_snapshot(int argc, char **argv)
 	if (args.is_done)
 		return EXIT_OK;
 
-	/* TODO(#6): no progress line yet: it needs rows and bytes done per
-	 * table from sqlite_out or the exporters, which report none. */
 	catch_signals();
 	out = sqlite_out_open(args.output, args.is_force);
 	if (!out)
 		return EXIT_FAILED;
+	/* The size of the source is not known in advance: the line shows
+	 * what was copied, how fast, and how many tables are done. */
+	progress_start(&progress, "snapshot",
+	    !args.is_quiet && isatty(STDERR_FILENO), 0, 0, "tables");
+	sqlite_out_set_progress(out, &progress);
 	/* A copy, which outlives out: a signal may come during the commit. */
 	tmp_copy = strdup(sqlite_out_tmp_path(out));
 	tmp_to_remove = tmp_copy;
@@ -218,6 +225,7 @@ cmd_snapshot(int argc, char **argv)
 		ret = csvimport_run(args.csv_dir, out);
 	else
 		ret = export_database(&args, out);
+	progress_stop(&progress);
 	if (ret == 0)
 		ret = sqlite_out_commit(out);
 	else

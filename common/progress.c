@@ -61,6 +61,18 @@ format_duration(char *buf, size_t size, double seconds)
 }
 
 /* Draw the line; called with p->lock held. */
+/* The line when the total is not known: what was done and how fast. */
+static int
+format_open_ended(const struct progress *p, char *line, size_t size,
+    const char *done, const char *rate)
+{
+	if (p->files_total == 0)
+		return snprintf(line, size, "\r%s: %s, %s/s, %zu %s\033[K\r",
+		    p->what, done, rate, p->files_done, p->items);
+	return snprintf(line, size, "\r%s: %s, %s/s, %zu of %zu %s\033[K\r",
+	    p->what, done, rate, p->files_done, p->files_total, p->items);
+}
+
 static void
 draw(const struct progress *p)
 {
@@ -80,10 +92,14 @@ draw(const struct progress *p)
 		    (double)(p->bytes_total - p->bytes_done) / per_s);
 	else
 		snprintf(left, sizeof(left), "%s", p->bytes_done ? "0 s" : "?");
-	len = snprintf(line, sizeof(line),
-	    "\r%s: %s of %s (%u%%), %s/s, %s left, %zu of %zu files\033[K\r",
-	    p->what, done, total, pct, rate, left, p->files_done,
-	    p->files_total);
+	if (p->bytes_total == 0)
+		len = format_open_ended(p, line, sizeof(line), done, rate);
+	else
+		len = snprintf(line, sizeof(line),
+		    "\r%s: %s of %s (%u%%), %s/s, %s left, %zu of %zu "
+		    "%s\033[K\r",
+		    p->what, done, total, pct, rate, left, p->files_done,
+		    p->files_total, p->items);
 	if (len > 0)
 		fwrite(line, 1,
 		    (size_t)len < sizeof(line) ? (size_t)len : sizeof(line) - 1,
@@ -116,10 +132,11 @@ ticker_main(void *arg)
 
 int
 progress_start(struct progress *p, const char *what, bool is_shown,
-    uint64_t bytes_total, size_t files_total)
+    uint64_t bytes_total, size_t files_total, const char *items)
 {
 	memset(p, 0, sizeof(*p));
 	p->what = what;
+	p->items = items;
 	p->bytes_total = bytes_total;
 	p->files_total = files_total;
 	clock_gettime(CLOCK_MONOTONIC, &p->started);

@@ -24,8 +24,9 @@ struct progress {
 	bool is_stopping;     /* the ticker thread is asked to end */
 	uint64_t bytes_total; /* input bytes as stored */
 	uint64_t bytes_done;
-	size_t files_total;
+	size_t files_total;   /* inputs: files, or tables for snapshot */
 	size_t files_done;
+	const char *items;    /* what the inputs are called: "files" */
 	struct timespec started; /* CLOCK_MONOTONIC */
 	pthread_mutex_t lock;    /* guards the fields above */
 	pthread_cond_t wake;     /* signalled by progress_stop() */
@@ -34,13 +35,16 @@ struct progress {
 
 /*
  * Start showing progress of a run named what (a static string) over
- * files_total inputs of bytes_total bytes.  Nothing is shown unless
+ * files_total inputs, called items ("files", "tables"; static), of
+ * bytes_total bytes; 0 when the total is not known in advance, and the
+ * line then shows no share and no time left (and no count of inputs to
+ * come when files_total is 0 too).  Nothing is shown unless
  * is_shown, which the caller sets when stderr is a terminal and -q is
  * off.  Returns 0, or -1 after reporting that the ticker thread could not
  * start (the run can go on without it: p is then silent).
  */
 int progress_start(struct progress *p, const char *what, bool is_shown,
-    uint64_t bytes_total, size_t files_total);
+    uint64_t bytes_total, size_t files_total, const char *items);
 
 /* Count n_files more inputs of n_bytes bytes as done; thread-safe. */
 void progress_advance(struct progress *p, uint64_t n_bytes, size_t n_files);

@@ -21,6 +21,7 @@
 #include <sqlite3.h>
 
 #include "common/diag.h"
+#include "common/progress.h"
 #include "common/version.h"
 
 /*
@@ -45,6 +46,7 @@ struct cell {
 
 struct sqlite_out {
 	sqlite3 *db;
+	struct progress *progress;  /* told of rows and tables, or NULL */
 	char *path;                 /* the final name */
 	char *tmp_path;             /* the file being built */
 	bool is_force;              /* replace an existing path */
@@ -430,6 +432,9 @@ sqlite_out_row(struct sqlite_out *out)
 	assert(out->n_set == out->n_cols);
 	out->n_set = 0;
 	out->n_pending++;
+	if (out->progress)
+		progress_advance(out->progress, out->text_len - out->row_start,
+		    0);
 	out->row_start = out->text_len;
 	if (out->n_pending == out->batch_rows || out->text_len >= BATCH_BYTES)
 		return flush_rows(out);
@@ -529,7 +534,15 @@ sqlite_out_table_end(struct sqlite_out *out)
 	if (record_table(out) < 0)
 		return -1;
 	release_table(out);
+	if (out->progress)
+		progress_advance(out->progress, 0, 1);
 	return 0;
+}
+
+void
+sqlite_out_set_progress(struct sqlite_out *out, struct progress *progress)
+{
+	out->progress = progress;
 }
 
 int

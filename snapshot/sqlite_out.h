@@ -23,6 +23,7 @@
 #define SQLITE_OUT_INVALID (-2)
 
 struct sqlite_out;
+struct progress;
 
 /*
  * Start a snapshot that will become path.  Refuses an existing path unless
@@ -82,6 +83,12 @@ int sqlite_out_is_token_user(
  */
 int sqlite_out_is_owner_name(
     struct sqlite_out *out, const char *name, size_t len, bool *is_owner);
+
+/*
+ * Tell progress (borrowed; NULL for none) of the text bytes of every row
+ * written and of every table completed.
+ */
+void sqlite_out_set_progress(struct sqlite_out *out, struct progress *progress);
 
 /* Record (key, value) in tokentrail_meta.  Returns 0 or -1 (reported). */
 int sqlite_out_meta(struct sqlite_out *out, const char *key, const char *value);

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # tests/t0003-long-runs.sh - what a long analyze run shows: the end-of-run
 # summary, -q and -v, the progress line on a terminal (and never
-# elsewhere), and Ctrl-C: status 130, "interrupted", nothing left in the
-# output directory but what was there before.
+# elsewhere), also for snapshot, and Ctrl-C: status 130, "interrupted",
+# nothing left in the output directory but what was there before.
 . "$(dirname "$0")/lib/harness.sh"
 
 ROOT=$(dirname "$TESTS_DIR")
@@ -66,6 +66,25 @@ script -qec "$TT analyze -q --log-tz UTC -s snap.db -o $WORK/out $LOGS" \
 STATUS=$?
 expect_status "on a terminal with -q: the run succeeds" 0
 expect_no_grep "on a terminal with -q: no progress" "analyze:" "$WORK/tty"
+
+# snapshot shows what it copied, how fast, and the tables done.
+new_work
+script -qec "$TT snapshot --from-csv $FIXTURES/demo/csv -o $WORK/s.db" \
+    "$WORK/tty" >/dev/null 2>&1
+STATUS=$?
+expect_status "snapshot on a terminal: the run succeeds" 0
+expect_grep "snapshot on a terminal: a progress line with the tables done" \
+    "snapshot: " "$WORK/tty"
+expect_grep "snapshot on a terminal: every table is counted" "14 tables" \
+    "$WORK/tty"
+new_work
+script -qec "$TT snapshot -q --from-csv $FIXTURES/demo/csv -o $WORK/s.db" \
+    "$WORK/tty" >/dev/null 2>&1
+expect_no_grep "snapshot on a terminal with -q: no progress" "snapshot:" \
+    "$WORK/tty"
+new_work
+run "$TT" snapshot --from-csv "$FIXTURES/demo/csv" -o "$WORK/s.db"
+expect_text_eq "snapshot off a terminal: silent" "$(cat "$WORK/stderr")" ""
 
 # Ctrl-C on a larger input: 100 files of generated logs, one at a time.
 GENLOGS=$BUILD_DIR/bench/genlogs

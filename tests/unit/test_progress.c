@@ -74,7 +74,7 @@ run_silent(void)
 {
 	struct progress p;
 
-	assert_int_equal(progress_start(&p, "analyze", false, 5000, 2), 0);
+	assert_int_equal(progress_start(&p, "analyze", false, 5000, 2, "files"), 0);
 	assert_false(p.is_shown);
 	progress_advance(&p, 5000, 2);
 	progress_stop(&p);
@@ -85,7 +85,7 @@ run_shown(void)
 {
 	struct progress p;
 
-	assert_int_equal(progress_start(&p, "analyze", true, 3000000, 3), 0);
+	assert_int_equal(progress_start(&p, "analyze", true, 3000000, 3, "files"), 0);
 	assert_true(p.is_shown);
 	progress_advance(&p, 1000000, 1);
 	progress_advance(&p, 2000000, 2);
