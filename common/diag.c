@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define DIAG_LINE_MAX 2048
 
@@ -55,6 +56,16 @@ diag_quote_str(char *dst, const char *src)
 	return diag_quote(dst, src, strlen(src));
 }
 
+static bool
+stderr_is_terminal(void)
+{
+	static int is_terminal = -1; /* not asked yet */
+
+	if (is_terminal < 0)
+		is_terminal = isatty(STDERR_FILENO);
+	return is_terminal == 1;
+}
+
 /*
  * Write "tokentrail: <locus><severity>: <message><suffix>\n" in one call.
  * A message longer than the buffer is cut, never split.
@@ -67,8 +78,11 @@ diag_emit(const char *locus, const char *severity, const char *suffix,
 	size_t len;
 	int n;
 
-	n = snprintf(line, sizeof(line), "tokentrail: %s%s%s", locus,
-	    severity, *severity ? ": " : "");
+	/* On a terminal a progress line may stand where the cursor is:
+	 * clear it first, so the message does not end in its remains. */
+	n = snprintf(line, sizeof(line), "%stokentrail: %s%s%s",
+	    stderr_is_terminal() ? "\033[K" : "", locus, severity,
+	    *severity ? ": " : "");
 	len = n < 0 ? 0 : (size_t)n;
 	if (len < sizeof(line)) {
 		n = vsnprintf(line + len, sizeof(line) - len, fmt, ap);
