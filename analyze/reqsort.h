@@ -51,10 +51,10 @@ struct reqsort {
 
 /* One worker's rows not yet written as a run. */
 struct reqsort_chunk {
-	FILE *fp;  /* memory stream over buf, rewound after each
-	              run: the chunk's memory is allocated once */
-	char *buf; /* REQSORT_CHUNK_BYTES + REQSORT_RECORD_ROOM;
-	              valid after fflush */
+	FILE *fp;     /* memory stream over buf, rewound after each
+	                 run: the chunk's memory is allocated once */
+	char *buf;    /* REQSORT_CHUNK_BYTES + REQSORT_RECORD_ROOM;
+	                 valid after fflush */
 	char *io_buf; /* stdio buffer of the run being written */
 	struct reqsort_entry *entries;
 	size_t n_entries, cap;
