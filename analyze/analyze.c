@@ -222,8 +222,7 @@ scan_one(struct run *run, struct scan_worker *w, size_t index)
 	tokagg_init(agg);
 	rc = scan_file(w, run->inputs.paths[index], (uint32_t)index,
 	    &run->files[index], agg);
-	progress_advance(&run->progress, run->files[index].stats.size, 1);
-	if (run->opt->is_verbose)
+	if (rc == 0 && run->opt->is_verbose)
 		note_file(run->inputs.paths[index], &run->files[index]);
 	pthread_mutex_lock(&run->lock);
 	run->pending[index] = agg;
@@ -545,6 +544,7 @@ prepare_run(struct run *run)
 	run->config.until_ms = run->opt->until_ms;
 	run->config.tokens = run->opt->tokens;
 	run->config.n_tokens = run->opt->n_tokens;
+	run->config.progress = &run->progress;
 	run->facts.command_line = run->opt->command_line;
 	run->facts.log_tz = run->opt->log_tz ? run->opt->log_tz
 					     : "UTC (assumed)";

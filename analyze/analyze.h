@@ -52,8 +52,9 @@ extern const char *const analyze_report_names[];
  * Run the analysis.  logtime_set_zone() must have been called with
  * opt->log_tz.  Reports what goes wrong as it happens and ends with a
  * summary on stderr (diag_note(), so -q silences it).  When
- * progress_is_interrupted() turns true the run stops at the next input
- * and returns ANALYZE_FAILED, leaving no report behind.
+ * progress_is_interrupted() turns true the run stops within a thousand
+ * lines of every file being read and returns ANALYZE_FAILED, leaving no
+ * report behind.
  */
 enum analyze_outcome analyze_run(const struct analyze_options *opt);
 

@@ -676,6 +676,12 @@ gzlines_format(const struct gzlines *gz)
 	return gz->format;
 }
 
+uint64_t
+gzlines_bytes_in(const struct gzlines *gz)
+{
+	return gz->n_hashed; /* the most of the file ever read */
+}
+
 int
 gzlines_next(struct gzlines *gz, struct gzline *line)
 {

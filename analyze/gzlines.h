@@ -110,6 +110,15 @@ int gzlines_open(struct gzlines **out, const char *path);
 enum gzlines_format gzlines_format(const struct gzlines *gz);
 
 /*
+ * Bytes of the file consumed so far, as stored (compressed bytes for
+ * gzip), for a progress display: at most one 256 KiB chunk ahead of the
+ * lines delivered and never decreasing (a member that zlib inflates again
+ * is not counted twice).  gzlines_close() reads the rest, up to
+ * stats.size.  Reads one field: cheap enough to call every few lines.
+ */
+uint64_t gzlines_bytes_in(const struct gzlines *gz);
+
+/*
  * The next line.  Returns 1 and fills *line, 0 at the end of the stream
  * (or at damage: see gzlines_close()), or -1 after reporting a read error
  * of the file itself (an I/O error, not damage in the data).

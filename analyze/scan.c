@@ -4,6 +4,9 @@
  * or set aside, paired (i with o, within the file), and when it is a
  * completed request carrying exactly one access-token label it is joined
  * with the snapshot, counted for its token and written as report rows.
+ * Every thousand lines the loop passes the bytes read to the progress
+ * line and stops if the run was interrupted, so that neither waits for
+ * the end of a large file.
  */
 #include "analyze/scan.h"
 
@@ -22,6 +25,12 @@
 #define TOKEN_ID_DIGITS 12
 /* Token ids longer than this are not taken. */
 #define TOKEN_ID_MAX 64
+/* A file's scan looks at the bytes read and at Ctrl-C every this many
+ * lines (a power of two): a few milliseconds of work, and no lock. */
+#define CHECK_LINES 1024
+/* The bytes read go to the progress line, which takes a lock, in steps
+ * of at least this many. */
+#define PROGRESS_STEP (2 * 1024 * 1024)
 
 const char *const scan_request_columns[] = { "time", "token_id", "token_name",
 	"token_kind", "token_user", "log_user", "project_key", "repo_slug",
@@ -84,6 +93,7 @@ struct scan_state {
 	struct open_ids open; /* ids of i lines awaiting their o line */
 	bool has_first_time;
 	struct logtime_local first_time, last_time; /* parsed lines' */
+	uint64_t bytes_shown; /* bytes read passed to the progress line */
 };
 
 const char *
@@ -722,6 +732,35 @@ set_coverage(struct scan_worker *w, const struct scan_state *st)
 	st->summary->last = first.utc_ms < last.utc_ms ? last : first;
 }
 
+/* Every CHECK_LINES lines: pass the bytes read to the progress line once
+ * they make a step, and see whether the run was interrupted.  Returns 0,
+ * or -1 when it was. */
+static int
+check_in(const struct scan_worker *w, const struct gzlines *gz,
+    struct scan_state *st)
+{
+	uint64_t bytes_in = gzlines_bytes_in(gz);
+
+	if (bytes_in - st->bytes_shown >= PROGRESS_STEP) {
+		progress_advance(
+		    w->config->progress, bytes_in - st->bytes_shown, 0);
+		st->bytes_shown = bytes_in;
+	}
+	return progress_is_interrupted() ? -1 : 0;
+}
+
+/* The file is done: the rest of its size, so that the steps add up to
+ * it, and the file itself.  A file that shrank while it was read (cut by
+ * log rotation) adds no bytes. */
+static void
+show_done(const struct scan_worker *w, const struct scan_state *st)
+{
+	uint64_t size = st->summary->stats.size;
+
+	progress_advance(w->config->progress,
+	    size > st->bytes_shown ? size - st->bytes_shown : 0, 1);
+}
+
 int
 scan_file(struct scan_worker *w, const char *path, uint32_t file_index,
     struct file_summary *summary, struct tokagg *agg)
@@ -736,15 +775,25 @@ scan_file(struct scan_worker *w, const char *path, uint32_t file_index,
 
 	memset(summary, 0, sizeof(*summary));
 	memset(&st.open, 0, sizeof(st.open));
-	if (gzlines_open(&gz, path) != 0)
+	if (gzlines_open(&gz, path) != 0) {
+		show_done(w, &st);
 		return 0;
+	}
 	summary->is_opened = true;
-	while (rc == 0 && (got = gzlines_next(gz, &line)) == 1)
+	while (rc == 0 && (got = gzlines_next(gz, &line)) == 1) {
 		rc = scan_line(w, &line, &st);
-	if (gzlines_close(gz, &summary->stats) != 0 || got < 0)
+		if (rc == 0 && line.number % CHECK_LINES == 0)
+			rc = check_in(w, gz, &st);
+	}
+	/* A run that ends needs no digest: reading the rest would delay it. */
+	if (rc != 0)
+		gzlines_close(gz, NULL);
+	else if (gzlines_close(gz, &summary->stats) != 0 || got < 0)
 		summary->has_read_error = true;
 	summary->n_unfinished = open_count(&st.open);
 	set_coverage(w, &st);
 	open_release(&st.open);
+	if (rc == 0)
+		show_done(w, &st);
 	return rc;
 }

@@ -19,6 +19,7 @@
 #include "analyze/snapdb.h"
 #include "analyze/tokagg.h"
 #include "common/csvout.h"
+#include "common/progress.h"
 
 /* Open requests remembered per file for i/o pairing. */
 #define SCAN_MAX_OPEN_REQUESTS 65536
@@ -70,6 +71,8 @@ struct scan_config {
 	int64_t since_ms, until_ms;  /* half-open window [since, until) */
 	char *const *tokens;         /* --token ids, or NULL for all */
 	size_t n_tokens;
+	struct progress *progress; /* advanced as input is read; its
+	                              functions are thread-safe */
 };
 
 /* One worker's state, reused from file to file. */
@@ -97,8 +100,13 @@ void scan_worker_release(struct scan_worker *w);
  * Read the file at path (input number file_index) to its end, filling
  * *summary and adding its tokens' figures to *agg.  A file that cannot
  * be opened is reported and leaves summary->is_opened false; damage is
- * recorded in summary->stats.  Returns 0, or -1 when the run cannot go
- * on (out of memory, a write error in the output directory).
+ * recorded in summary->stats.  The bytes read go to the progress line
+ * every few megabytes, and the file counts as done at its end, with its
+ * size in all.  Returns 0, or -1 when the run cannot go on (out of
+ * memory, a write error in the output directory) or was interrupted:
+ * progress_is_interrupted() is checked every thousand lines, and the
+ * file is left there without a word (the caller says it).  After -1,
+ * *summary is incomplete.
  */
 int scan_file(struct scan_worker *w, const char *path, uint32_t file_index,
     struct file_summary *summary, struct tokagg *agg);

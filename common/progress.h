@@ -6,8 +6,9 @@
  * whether SIGINT or SIGTERM asked the run to stop.
  *
  * Use: progress_catch_signals() once, progress_start(), progress_advance()
- * from any thread as each input is done, progress_stop(); the run polls
- * progress_is_interrupted() between steps and cleans up when it says so.
+ * from any thread as input is read and each input is done, progress_stop();
+ * the run polls progress_is_interrupted() between steps and cleans up when
+ * it says so.
  */
 #ifndef TOKENTRAIL_COMMON_PROGRESS_H
 #define TOKENTRAIL_COMMON_PROGRESS_H

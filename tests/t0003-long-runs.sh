@@ -2,7 +2,9 @@
 # tests/t0003-long-runs.sh - what a long analyze run shows: the end-of-run
 # summary, -q and -v, the progress line on a terminal (and never
 # elsewhere), also for snapshot, and Ctrl-C: status 130, "interrupted",
-# nothing left in the output directory but what was there before.
+# nothing left in the output directory but what was there before.  One
+# large file moves the progress line while it is read, and Ctrl-C stops
+# the run inside it.
 . "$(dirname "$0")/lib/harness.sh"
 
 ROOT=$(dirname "$TESTS_DIR")
@@ -95,11 +97,76 @@ if ! "$GENLOGS" --mb 50 "$BIG" >/dev/null 2>&1; then
 	done_testing
 	exit
 fi
+# One large file, as a rotated log of several GB often is: five copies of
+# the ten days joined into one gzip file of 50 members, about 35 MB.
+SINGLE=$BIG/single/atlassian-bitbucket-access.log.gz
+mkdir "$BIG/single"
+for i in 1 2 3 4 5; do
+	cat "$BIG"/logs/*.gz
+done >"$SINGLE"
 for i in 1 2 3 4 5 6 7 8 9; do
 	mkdir "$BIG/logs/copy$i"
 	ln "$BIG"/logs/*.gz "$BIG/logs/copy$i/"
 done
 "$TT" snapshot --from-csv "$BIG/csv" -o "$BIG/snap.db" 2>/dev/null
+
+# Microseconds since the epoch, and a count of them as sleep(1) takes it.
+now_us() {
+	echo "${EPOCHREALTIME/./}"
+}
+seconds_of() {
+	printf '%d.%06d' $(($1 / 1000000)) $(($1 % 1000000))
+}
+
+# The progress line moves while the one file is read, and ends with all
+# of its bytes done, as many as the total.
+new_work
+START=$(now_us)
+script -qec "$TT analyze --log-tz UTC -s $BIG/snap.db -o $WORK/out $SINGLE" \
+    "$WORK/tty" >/dev/null 2>&1
+STATUS=$?
+FULL_US=$(($(now_us) - START))
+expect_status "one large file on a terminal: the run succeeds" 0
+tr '\r' '\n' <"$WORK/tty" | grep -a '^analyze: ' >"$WORK/lines"
+if grep -qE ' \(([1-9]|[1-9][0-9])%\), .*, 0 of 1 files' "$WORK/lines"; then
+	pass "one large file: the progress line moves before the file is done"
+else
+	fail "one large file: the progress line moves before the file is done" \
+	    "$(head -n 8 "$WORK/lines")"
+fi
+if tail -n 1 "$WORK/lines" |
+    grep -qE '^analyze: ([0-9.]+ [kMG]?B) of \1 \(100%\), .*, 1 of 1 files'; then
+	pass "one large file: the line ends with the whole file done"
+else
+	fail "one large file: the line ends with the whole file done" \
+	    "$(tail -n 1 "$WORK/lines")"
+fi
+
+# Ctrl-C a fifth into the run stops it inside the file: within a quarter
+# of the whole run's time, where finishing the file would take about half.
+new_work
+mkdir "$WORK/out"
+echo "kept" >"$WORK/out/notes.txt"
+"$TT" analyze -f --log-tz UTC -s "$BIG/snap.db" -o "$WORK/out" "$SINGLE" \
+    >"$WORK/stdout" 2>"$WORK/stderr" &
+pid=$!
+sleep "$(seconds_of $((FULL_US / 5)))"
+START=$(now_us)
+kill -INT "$pid"
+wait "$pid"
+STATUS=$?
+STOP_US=$(($(now_us) - START))
+expect_status "SIGINT inside one large file: exit status 130" 130
+expect_grep "SIGINT inside one large file: the run says it was interrupted" \
+    "tokentrail: error: interrupted; no report was written" "$WORK/stderr"
+expect_text_eq "SIGINT inside one large file: no report is left" \
+    "$(ls -A "$WORK/out")" "notes.txt"
+if [ "$STOP_US" -lt $((FULL_US / 4)) ]; then
+	pass "SIGINT inside one large file: the run stops without finishing it"
+else
+	fail "SIGINT inside one large file: the run stops without finishing it" \
+	    "it stopped $((STOP_US / 1000)) ms after SIGINT; the whole run took $((FULL_US / 1000)) ms"
+fi
 
 for sig in INT TERM; do
 	new_work

@@ -2,7 +2,8 @@
 /*
  * tests/unit/test_gzlines.c - the line reader on real files written to a
  * temporary directory at run time: plain and gzip text, several members,
- * damaged streams, other formats, line ends, long lines and the digest.
+ * damaged streams, other formats, line ends, long lines, the digest and
+ * the bytes consumed.
  * gzip data comes from zlib's deflate (and once from the gzip tool), so no
  * opaque binary fixture is committed.
  */
@@ -686,6 +687,53 @@ test_close_early(void **state)
 	free(text.p);
 }
 
+/*
+ * What a progress display sees of path, size bytes: the bytes consumed
+ * stay within the first chunk for the first line, never shrink, and reach
+ * the size at the end of the stream.
+ */
+static void
+assert_bytes_in(const char *path, uint64_t size)
+{
+	struct gzlines *gz;
+	struct gzline line;
+	uint64_t last = 0;
+	int rc;
+
+	assert_int_equal(gzlines_open(&gz, path), 0);
+	while ((rc = gzlines_next(gz, &line)) == 1) {
+		uint64_t now = gzlines_bytes_in(gz);
+
+		assert_true(now >= last && now <= size);
+		assert_true(line.number > 1 || now <= BUF);
+		last = now;
+	}
+	assert_int_equal(rc, 0);
+	assert_int_equal(gzlines_bytes_in(gz), size);
+	assert_int_equal(gzlines_close(gz, NULL), 0);
+}
+
+/* Plain text, two gzip members, and a file cut inside the second member,
+ * which ISA-L hands to zlib to read again from the member's start. */
+static void
+test_bytes_in(void **state)
+{
+	struct bytes text = { 0 }, gz = { 0 };
+	size_t cut;
+
+	(void)state;
+	numbered_text(&text, 200000);
+	assert_bytes_in(write_file("bytes-in.log", text.p, text.len), text.len);
+	gzip_member(&gz, text.p, text.len / 2);
+	gzip_member(&gz, text.p + text.len / 2, text.len - text.len / 2);
+	assert_true(gz.len > 2 * BUF);
+	assert_bytes_in(write_file("bytes-in.gz", gz.p, gz.len), gz.len);
+	cut = gz.len * 3 / 4;
+	assert_bytes_in(write_file("bytes-in-cut.gz", gz.p, cut), cut);
+	free(text.p);
+	free(gz.p);
+}
+
 /* Send stderr to a file until stderr_end(), which returns what came. */
 static int
 stderr_begin(void)
@@ -909,6 +957,7 @@ main(void)
 		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_lines_across_chunks),
 		cmocka_unit_test(test_close_early),
+		cmocka_unit_test(test_bytes_in),
 		cmocka_unit_test(test_refused_files),
 		cmocka_unit_test(test_hostile_name),
 		cmocka_unit_test(test_backends_agree),
