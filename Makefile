@@ -101,10 +101,12 @@ install: $(BUILD)/tokentrail
 # make static: build/static/tokentrail, one file with no shared library,
 # to carry to an air-gapped machine (README).  It can analyze, lookup,
 # identify and snapshot --from-csv; ISA-L, which Debian ships as a shared
-# library only, is left out, so gzip is inflated with zlib.
+# library only, is left out, so gzip is inflated with zlib.  Sanitizers,
+# which cannot be linked statically, are left out even when the calling
+# make has SANITIZE set.
 .PHONY: static
 static:
-	$(MAKE) BUILD=$(BUILD)/static STATIC=1 ISAL=0 $(BUILD)/static/tokentrail
+	$(MAKE) BUILD=$(BUILD)/static STATIC=1 ISAL=0 SANITIZE= $(BUILD)/static/tokentrail
 
 clean:
 	rm -rf $(BUILD)

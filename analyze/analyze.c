@@ -10,6 +10,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,6 +280,12 @@ scan_inputs(struct run *run)
 	for (size_t i = 0; i < started; i++)
 		pthread_join(threads[i], NULL);
 	free(threads);
+	/* What the workers freed (sort chunks, the files' pairing tables and
+	 * aggregates) stays resident in their malloc arenas, which glibc does
+	 * not shrink by itself; hand it back before the merge.  Done once,
+	 * here, after the joins: malloc_trim() covers every arena, and called
+	 * from several threads at once it races inside glibc. */
+	malloc_trim(0);
 	progress_stop(&run->progress);
 	return run->has_failed || progress_is_interrupted() ? -1 : 0;
 }

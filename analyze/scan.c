@@ -11,7 +11,6 @@
 #include "analyze/scan.h"
 
 #include <inttypes.h>
-#include <malloc.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,11 +141,6 @@ scan_worker_release(struct scan_worker *w)
 {
 	reqsort_chunk_release(&w->chunk);
 	csvout_release(&w->csv);
-	/* What the worker freed (its sort chunk, the files' pairing tables
-	 * and aggregates) stays resident in its malloc arena, which glibc
-	 * does not shrink by itself; hand it back before the merge, which
-	 * allocates on the main thread. */
-	malloc_trim(0);
 }
 
 static bool
