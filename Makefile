@@ -7,6 +7,9 @@
 #   make demo                  the whole pipeline on bundled data
 #   make bench                 analyze benchmark; make bench-snapshot
 
+# The project's own flags are appended with "override", so that
+# "make CFLAGS=-O0" or "make LDFLAGS=..." adds to them instead of
+# replacing them.
 CC       ?= cc
 BUILD    ?= build
 PREFIX   ?= /usr/local
@@ -17,38 +20,38 @@ PKGS      = libpq sqlite3 zlib libcrypto
 # only the CSV route; everything else is linked in.
 ifeq ($(STATIC),1)
 PKGS      = sqlite3 zlib libcrypto
-CPPFLAGS += -DTOKENTRAIL_NO_LIBPQ
-LDFLAGS  += -static
+override CPPFLAGS += -DTOKENTRAIL_NO_LIBPQ
+override LDFLAGS  += -static
 endif
 
-CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I. \
+override CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I. \
             -include common/banned.h
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+override CFLAGS   += -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wmissing-declarations \
             -Wold-style-definition -Wpointer-arith -Wcast-qual \
             -Wcast-align -Wwrite-strings -Wformat=2 -Wformat-security \
             -Wundef -Wvla -Wimplicit-fallthrough -Wnull-dereference \
             -Wunused -fno-common -pthread
-CFLAGS   += $(shell pkg-config --cflags $(PKGS))
-LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lcsv -pthread -lm
+override CFLAGS   += $(shell pkg-config --cflags $(PKGS))
+override LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lcsv -pthread -lm
 
 # ISA-L's igzip inflates about twice as fast as zlib.  It is used when
 # pkg-config finds it, unless ISAL=0; zlib stays the portable path.
 ISAL     ?= $(shell pkg-config --exists libisal && echo 1)
 ifeq ($(ISAL),1)
-CPPFLAGS += -DTOKENTRAIL_HAVE_ISAL
-CFLAGS   += $(shell pkg-config --cflags libisal)
-LDLIBS   += $(shell pkg-config --libs libisal)
+override CPPFLAGS += -DTOKENTRAIL_HAVE_ISAL
+override CFLAGS   += $(shell pkg-config --cflags libisal)
+override LDLIBS   += $(shell pkg-config --libs libisal)
 endif
 
 ifeq ($(DEVELOPER),1)
-CFLAGS   += -Werror
+override CFLAGS   += -Werror
 endif
 ifneq ($(SANITIZE),)
-CFLAGS   += -fsanitize=$(SANITIZE) -g -O1 -fno-omit-frame-pointer \
+override CFLAGS   += -fsanitize=$(SANITIZE) -g -O1 -fno-omit-frame-pointer \
             -fno-sanitize-recover=all
-LDFLAGS  += -fsanitize=$(SANITIZE)
+override LDFLAGS  += -fsanitize=$(SANITIZE)
 endif
 
 MODULE_SRC := $(sort $(wildcard common/*.c snapshot/*.c analyze/*.c))
