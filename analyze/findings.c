@@ -711,8 +711,8 @@ describe_unknown(FILE *ms, const struct finding *x, const char *values,
 	    x->token_id, x->count, x->n_succeeded, values);
 	if (!audit) {
 		fprintf(ms, " No audit row of the snapshot names it: it was "
-		    "revoked before the audit rows kept, or the snapshot is of "
-		    "another instance.");
+		    "deleted before the oldest audit row kept, or the snapshot "
+		    "is of another instance.");
 		return;
 	}
 	if (audit->has_created)
