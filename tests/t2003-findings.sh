@@ -37,6 +37,26 @@ done
 expect_text_eq "a baseline address used again later is not new" \
     "$(grep '"new-source-ip"' rules/findings.csv | cut -d, -f7)" 1
 
+# The other arm of the rules: a refused write, a burst by one token from
+# several addresses, log gaps where the logs end early or miss a node, and
+# an unknown token that no audit row names.
+new_work
+run "$TT" analyze -q -s snap.db -o variants --log-tz Europe/Berlin $BURSTS \
+    "$FIXTURES/findings/variants"
+expect_status "the variants fixture analyses" 0
+sed "s|$FIXTURES/||g" variants/findings.csv >"$WORK/findings.csv"
+expect_file_eq "findings.csv of the variants has exactly the expected rows" \
+    "$WORK/findings.csv" "$GOLDEN/findings-variants.csv"
+
+# A use days before creation points at clocks or a reused id, not the zone.
+new_work
+run "$TT" analyze -q -s snap.db -o clock --log-tz Europe/Berlin \
+    --token 555555555556 "$FIXTURES/findings/clock"
+expect_status "the clock fixture analyses" 0
+sed "s|$FIXTURES/||g" clock/findings.csv >"$WORK/findings.csv"
+expect_file_eq "a lead of days suspects clock trouble or a reused id" \
+    "$WORK/findings.csv" "$GOLDEN/findings-clock.csv"
+
 new_work
 run "$TT" analyze -q -s snap.db -o clean --log-tz Europe/Berlin \
     --fail-on info "$CLEAN"
