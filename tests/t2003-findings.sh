@@ -76,6 +76,22 @@ for level in critical warning info; do
 	    '"owner-deleted","critical"' "fail-$level/findings.csv"
 done
 
+# Status 4 wins over 3, and the manifest still tells of the damage.
+new_work
+gzip -cn "$RULES/atlassian-bitbucket-access-2024-03-01.0.log" |
+    head -c 40 >"$WORK/damaged.log.gz"
+run "$TT" analyze -q -s snap.db -o damaged --log-tz Europe/Berlin $BURSTS \
+    "$RULES" "$WORK/damaged.log.gz"
+expect_status "without --fail-on, the damaged input exits 3" 3
+run "$TT" analyze -q -s snap.db -o damaged-fail --log-tz Europe/Berlin \
+    $BURSTS --fail-on warning "$RULES" "$WORK/damaged.log.gz"
+expect_status "--fail-on with damaged input exits 4, not 3" 4
+expect_text_eq "the manifest still marks the file damaged" \
+    "$(python3 -c 'import csv, sys
+for r in csv.DictReader(open(sys.argv[1], newline="")):
+    if r["path"].endswith("damaged.log.gz"):
+        print(r["damaged"])' damaged-fail/manifest.csv)" yes
+
 new_work
 run "$TT" analyze -q -s snap.db -o only-warn --log-tz Europe/Berlin \
     --token 444444444444 --fail-on critical "$RULES"
