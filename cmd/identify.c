@@ -78,16 +78,42 @@ take_option(struct identify_args *args, int c, char *arg)
 }
 
 /*
- * At most one argument, the input file, and never a token: one given on
- * the command line would already be in the shell history.  Neither
- * message shows the arguments.
+ * True when arg ends in a token: on its own, as an option's value
+ * ("--log-tz=TOKEN", "-sTOKEN") or as a mistyped option ("--TOKEN").
+ * Only the last bytes can start one, so at most 65 short tails are tried.
  */
+static bool
+is_token_argument(const char *arg)
+{
+	char id[TOKENID_SIZE];
+	size_t len = strlen(arg), where;
+
+	for (size_t k = len > 64 ? len - 64 : 0; k < len; k++)
+		if (tokenid_decode(arg + k, len - k, id, &where) == TOKENID_OK)
+			return true;
+	return false;
+}
+
+/*
+ * Refuse a token anywhere on the command line before any option is
+ * parsed, so that no message (an invalid option, an unknown zone, a
+ * snapshot that cannot be opened) can repeat it.  One given there is
+ * already in the shell history; the refusal does not show it again.
+ */
+static int
+refuse_token_arguments(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (is_token_argument(argv[i]))
+			return diag_error(
+			    "a token was given as an argument: give tokens in a file or on standard input");
+	return 0;
+}
+
+/* At most one argument, the input file; the message does not show it. */
 static int
 check_operands(struct identify_args *args, char **operands, int n)
 {
-	char id[TOKENID_SIZE];
-	size_t where;
-
 	if (!args->snapshot_path)
 		return diag_error("no snapshot given: -s is required");
 	if (n > 1)
@@ -95,10 +121,6 @@ check_operands(struct identify_args *args, char **operands, int n)
 		    "too many arguments: give one file of tokens, "
 		    "or none for standard input");
 	args->path = n == 1 ? operands[0] : "-";
-	if (tokenid_decode(args->path, strlen(args->path), id, &where) ==
-	    TOKENID_OK)
-		return diag_error("a token was given as an argument: give "
-		                  "tokens in a file or on standard input");
 	return 0;
 }
 
@@ -240,6 +262,9 @@ cmd_identify(int argc, char **argv)
 	struct identify_args args = { 0 };
 	struct snapdb *db = NULL;
 	int c, status;
+
+	if (refuse_token_arguments(argc, argv) != 0)
+		return usage_error("identify");
 
 	opterr = 0;
 	optind = 1;
