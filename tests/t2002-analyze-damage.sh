@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/t2002-analyze-damage.sh - damaged and hostile input to analyze:
-# broken gzip files, formats that are not logs, hostile lines, and
-# snapshots that must be refused.  Every line must be accounted for.
+# broken gzip files, together and one by one, formats that are not logs,
+# hostile lines, and snapshots that must be refused and stay unchanged.
+# Every line must be accounted for.
 . "$(dirname "$0")/lib/harness.sh"
 . "$TESTS_DIR/lib/analyze.sh"
 
@@ -99,6 +100,43 @@ fi
 run bash -c 'cd out && sha256sum -c --quiet SHA256SUMS'
 expect_status "SHA256SUMS holds for damaged inputs too" 0
 
+# Each file alone: a damaged or unread one makes a partial run with one
+# warning that names it; the others are clean and draw no warning.
+for f in truncated.log.gz badcrc.gz garbage.gz bzip2.log binary.log; do
+	case $f in
+	truncated.log.gz) want="is damaged at byte $((size - 20)) (unexpected end of file); the lines before it were analysed" ;;
+	badcrc.gz) want="is damaged at byte $((size - 4)) (bad CRC); the lines before it were analysed" ;;
+	garbage.gz) want="is damaged at byte $size (garbage after gzip member); the lines before it were analysed" ;;
+	bzip2.log) want="holds bzip2 data, which is not read; skipped" ;;
+	binary.log) want="holds binary data, which is not read; skipped" ;;
+	esac
+	rm -rf one
+	run "$TT" analyze -s snap.db --log-tz UTC -o one "d/$f"
+	expect_status "$f alone makes a partial run" 3
+	expect_text_eq "$f alone: one warning names it" \
+	    "$(grep -v ': warning: [0-9]* of [0-9]* lines set aside' \
+		"$WORK/stderr" | grep 'warning:')" \
+	    "tokentrail: warning: \"d/$f\" $want"
+	if lines_add_up one/manifest.csv; then
+		pass "$f alone: every line is accounted for"
+	else
+		fail "$f alone: every line is accounted for"
+	fi
+done
+for f in two-members.gz empty.log zero.log.gz plain-named.gz gzip-named.log; do
+	rm -rf one
+	run "$TT" analyze -s snap.db --log-tz UTC -o one "d/$f"
+	expect_status "$f alone is a clean run" 0
+	expect_no_grep "$f alone draws no warning" warning: "$WORK/stderr"
+	expect_text_eq "$f alone is not damaged" \
+	    "$(manifest_field one/manifest.csv "d/$f" damaged)" no
+	if lines_add_up one/manifest.csv; then
+		pass "$f alone: every line is accounted for"
+	else
+		fail "$f alone: every line is accounted for"
+	fi
+done
+
 new_work
 {
 	cat "$SRC"
@@ -112,6 +150,9 @@ new_work
 } >hostile.log
 run "$TT" analyze -s snap.db -o outh hostile.log
 expect_status "hostile lines do not stop the run" 0
+expect_grep "the lines set aside are reported" \
+    'tokentrail: hostile.log: warning: 4 of 30 lines set aside; see manifest.csv' \
+    "$WORK/stderr"
 expect_no_grep "no terminal escape reaches a report" $'\e' outh
 expect_no_grep "no terminal escape reaches stderr" $'\e' "$WORK/stderr"
 expect_grep "escape bytes are shown visibly" '/x\x1b[31mred' outh/requests.csv
@@ -136,28 +177,39 @@ print(len(rows), sum(1 for r in rows if len(r) != len(rows[0])))')" "11 0"
 
 new_work
 printf 'not a database at all, just text\n' >notdb.db
+sum=$(sha256sum notdb.db)
 run "$TT" analyze -s notdb.db -o o1 "$SRC"
 expect_status "a file that is not SQLite is refused" 1
 expect_grep "message for a non-SQLite snapshot" \
     'tokentrail: error: cannot read snapshot "notdb.db": file is not a database' \
     "$WORK/stderr"
 expect_absent "no output directory for a refused snapshot" o1
+expect_text_eq "the non-SQLite file is unchanged" "$(sha256sum notdb.db)" \
+    "$sum"
 
 new_work
 sqlite3 other.db 'CREATE TABLE t(x);'
+sum=$(sha256sum other.db)
 run "$TT" analyze -s other.db -o o2 "$SRC"
 expect_status "a SQLite file that is not a snapshot is refused" 1
 expect_text_eq "message for a foreign SQLite file" "$(cat "$WORK/stderr")" \
     'tokentrail: warning: no --log-tz given: log times are taken as UTC
 tokentrail: error: "other.db" is not a tokentrail snapshot'
+expect_absent "no output directory for a foreign SQLite file" o2
+expect_text_eq "the foreign SQLite file is unchanged" "$(sha256sum other.db)" \
+    "$sum"
 
 new_work
 cp snap.db newer.db
 sqlite3 newer.db 'PRAGMA user_version = 99;'
+sum=$(sha256sum newer.db)
 run "$TT" analyze -q -s newer.db -o o3 "$SRC"
 expect_status "a newer snapshot format is refused" 1
 expect_text_eq "message for a newer format" "$(cat "$WORK/stderr")" \
     'tokentrail: error: snapshot "newer.db" has format version 99, but this tokentrail reads version 1'
+expect_absent "no output directory for a newer format" o3
+expect_text_eq "the newer snapshot is unchanged" "$(sha256sum newer.db)" \
+    "$sum"
 
 new_work
 cp snap.db flipped.db
@@ -170,11 +222,15 @@ root = c.execute("SELECT rootpage FROM sqlite_master WHERE name = ?",
 print((root - 1) * page)')
 printf '\x0d\xff\xff' | dd of=flipped.db bs=1 seek="$offset" conv=notrunc \
     status=none
+sum=$(sha256sum flipped.db)
 run "$TT" analyze -q -s flipped.db -o o4 "$SRC"
 expect_status "a snapshot with a modified byte is refused" 1
 expect_grep "message for a damaged snapshot" \
     "tokentrail: error: snapshot \"flipped.db\" is damaged: it fails SQLite's quick_check" \
     "$WORK/stderr"
+expect_absent "no output directory for a damaged snapshot" o4
+expect_text_eq "the damaged snapshot is unchanged" "$(sha256sum flipped.db)" \
+    "$sum"
 
 new_work
 run "$TT" analyze -s snap.db -o o5 --log-tz Mars/Olympus_Mons "$SRC"
