@@ -59,6 +59,11 @@ expect_text_eq "the log beside the loop is analysed" \
         loops/atlassian-bitbucket-access.log lines_parsed)" 5
 expect_text_eq "the manifest has a row for each loop and the log" \
     "$(grep -c '^"input"' out-loop/manifest.csv)" 4
+expect_text_eq "the manifest says the loop could not be opened" \
+    "$(manifest_field out-loop/manifest.csv loop.log note)" \
+    "could not be opened"
+expect_lines_add_up "symlink loops: every line is accounted for" \
+    out-loop/manifest.csv
 
 # A FIFO given by name and found in a directory: refused, never read (a
 # read would block for ever).
