@@ -53,6 +53,8 @@ done >logs/atlassian-bitbucket-access-2024-05-01.1.log
 new_work
 run "$TT" analyze -s hostile.db --log-tz UTC -o out logs
 expect_status "analyze with a hostile snapshot exits 0" 0
+expect_no_grep "hostile values draw no warning from analyze" warning: \
+    "$WORK/stderr"
 expect_cells_safe "every cell of every analyze report is neutralised" out
 expect_no_grep "no terminal escape reaches stderr" $'\e' "$WORK/stderr" \
     "$WORK/stdout"
@@ -81,6 +83,12 @@ run "$TT" lookup -s hostile.db --log-tz UTC 012345678901 111111111111 \
     222222222222 333333333333 444444444444 555555555555 666666666666 \
     777777777777
 expect_status "lookup with a hostile snapshot exits 0" 0
+expect_text_eq "lookup prints a row for each of the eight tokens" \
+    "$(python3 -c '
+import csv, sys
+csv.field_size_limit(1 << 30)
+print(len(list(csv.reader(open(sys.argv[1], newline="")))) - 1)' \
+        "$WORK/stdout")" 8
 mkdir -p "$WORK/csv" && cp "$WORK/stdout" "$WORK/csv/lookup.csv"
 expect_cells_safe "every cell lookup prints is neutralised" "$WORK/csv"
 expect_no_grep "no terminal escape from lookup" $'\e' "$WORK/stdout" \
