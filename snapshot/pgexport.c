@@ -10,6 +10,7 @@
  */
 #include "snapshot/pgexport.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +113,117 @@ run_command(PGconn *conn, const char *sql, const char *what)
 	return res ? 0 : -1;
 }
 
+/* Whether s[0..len) is a connection keyword such as "port". */
+static bool
+is_keyword(const char *s, size_t len)
+{
+	if (len == 0)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') &&
+		    !(c >= '0' && c <= '9') && c != '_')
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Whether a quoted excerpt of libpq's reason may be shown: a keyword such
+ * as "port", or a one-character separator such as "=" that is not the
+ * last excerpt (the last one is what libpq found wrong).
+ */
+static bool
+is_shown_excerpt(const char *s, size_t len, bool is_last)
+{
+	return is_keyword(s, len) || (!is_last && len <= 1);
+}
+
+/*
+ * Copy libpq's reason for refusing a connection string into dst, with
+ * every quoted excerpt that could be part of the string masked as "...":
+ * libpq quotes a whole URI or a percent-encoded password there.  When the
+ * string itself holds a quote, excerpts cannot be told apart and the
+ * reason is cut at its first quote.
+ */
+static const char *
+mask_excerpts(char *dst, size_t cap, const char *src, bool has_quote)
+{
+	const char *last = strrchr(src, '"');
+	size_t len = 0;
+
+	for (const char *p = src; *p && len + 6 < cap; p++) {
+		const char *close = *p == '"' ? strchr(p + 1, '"') : NULL;
+		size_t n;
+
+		if (!close) {
+			dst[len++] = *p;
+			continue;
+		}
+		n = (size_t)(close - p - 1);
+		if (has_quote) {
+			memcpy(dst + len, "\"...\"", 5);
+			len += 5;
+			break;
+		}
+		if (is_shown_excerpt(p + 1, n, close == last) &&
+		    len + n + 8 < cap) {
+			memcpy(dst + len, p, n + 2);
+			len += n + 2;
+		} else {
+			memcpy(dst + len, "\"...\"", 5);
+			len += 5;
+		}
+		p = close;
+	}
+	dst[len] = '\0';
+	return dst;
+}
+
+/*
+ * Whether libpq reads conninfo as a connection string rather than as a
+ * database name, as psql -d does: a URI, or a string holding "=".
+ */
+static bool
+is_connection_string(const char *conninfo)
+{
+	return strncmp(conninfo, "postgresql://", 13) == 0 ||
+	    strncmp(conninfo, "postgres://", 11) == 0 ||
+	    strchr(conninfo, '=') != NULL;
+}
+
+/*
+ * Check that a connection string parses before connecting, so that
+ * libpq's parse errors, which quote the string, never show a password.
+ * Returns 0, or -1 after reporting it.
+ */
+static int
+check_conninfo(const char *conninfo)
+{
+	char msg[MESSAGE_MAX], masked[MESSAGE_MAX];
+	PQconninfoOption *opts;
+	char *err = NULL;
+
+	if (!conninfo || !is_connection_string(conninfo))
+		return 0;
+	opts = PQconninfoParse(conninfo, &err);
+	if (opts) {
+		PQconninfoFree(opts);
+		return 0;
+	}
+	diag_error("invalid connection string given with -d");
+	if (err) {
+		bool has_quote = strchr(conninfo, '"') != NULL;
+
+		clean_message(msg, sizeof(msg), err);
+		mask_excerpts(masked, sizeof(masked), msg, has_quote);
+		diag_detail("%s", masked);
+	}
+	PQfreemem(err);
+	return -1;
+}
+
 static PGconn *
 connect_db(const char *conninfo)
 {
@@ -119,8 +231,11 @@ connect_db(const char *conninfo)
 		NULL };
 	const char *const values[] = { conninfo, "tokentrail", NULL };
 	char msg[MESSAGE_MAX];
-	PGconn *conn = PQconnectdbParams(keys, values, 1);
+	PGconn *conn;
 
+	if (check_conninfo(conninfo) < 0)
+		return NULL;
+	conn = PQconnectdbParams(keys, values, 1);
 	if (!conn) {
 		diag_error("out of memory");
 		return NULL;

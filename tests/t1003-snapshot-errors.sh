@@ -57,6 +57,28 @@ tokentrail: detail: connection to server on socket \"$PGHOST/.s.PGSQL.$PGPORT\" 
 expect_no_grep "URI: password not shown" "$WRONG_PASSWORD" \
     "$WORK/stdout" "$WORK/stderr"
 
+# A connection string libpq cannot parse: its reason quotes the string,
+# or the percent-encoded password, and tokentrail masks that excerpt.
+malformed_uri() {
+	case_dir
+	fails "$1" 1 "tokentrail: error: invalid connection string given with -d
+tokentrail: detail: $2" "$TT" snapshot -o "$WORK/out/s.db" -d "$3"
+	expect_no_grep "$1: password not shown" "$WRONG_PASSWORD" \
+	    "$WORK/stdout" "$WORK/stderr"
+}
+malformed_uri "bad percent-encoding in the password" \
+    'invalid percent-encoded token: "..."' \
+    "postgresql://tt_password:$WRONG_PASSWORD%zz@/bb8"
+malformed_uri "unclosed IPv6 address after a password" \
+    'end of string reached when looking for matching "]" in IPv6 host address in URI: "..."' \
+    "postgresql://tt_password:$WRONG_PASSWORD@[::1/bb8"
+malformed_uri "a password holding quotes" \
+    'invalid percent-encoded token: "..."' \
+    "postgresql://tt_password:\"$WRONG_PASSWORD%\"@/bb8"
+malformed_uri "an unknown keyword is named" \
+    'invalid connection option "passwd"' \
+    "dbname=bb8 passwd=$WRONG_PASSWORD"
+
 case_dir
 fails "not a Bitbucket database" 1 \
     'tokentrail: error: table "AO_E5A814_ACCESS_TOKEN" not found in schema "public"
@@ -103,6 +125,30 @@ if [[ $readme == *"$grants"* ]]; then
 else
 	fail "README carries the grant script"
 fi
+
+# Without -d, libpq's environment applies as for psql: a password file,
+# then a service file naming the database and the role.
+printf '*:*:*:tt_password:%s\n' "$PG_TEST_PASSWORD" >"$T_ROOT/pgpass"
+chmod 600 "$T_ROOT/pgpass"
+printf '[tt]\ndbname=bb8\nuser=tt_password\n' >"$T_ROOT/pg_service.conf"
+case_dir
+PGPASSFILE=$T_ROOT/pgpass PGUSER=tt_password PGDATABASE=bb8 \
+    run "$TT" snapshot -o "$WORK/out/s.db"
+expect_status "PGDATABASE, PGUSER and PGPASSFILE without -d" 0
+expect_text_eq "environment: meta names the database and the role" \
+    "$(sqlite3 "$WORK/out/s.db" "SELECT value FROM tokentrail_meta
+	WHERE key IN ('database', 'user') ORDER BY key")" "bb8
+tt_password"
+expect_no_grep "environment: password not in output or snapshot" \
+    "$PG_TEST_PASSWORD" "$WORK/stdout" "$WORK/stderr" "$WORK/out/s.db"
+case_dir
+PGPASSFILE=$T_ROOT/pgpass PGSERVICEFILE=$T_ROOT/pg_service.conf \
+    PGSERVICE=tt run "$TT" snapshot -o "$WORK/out/s.db"
+expect_status "PGSERVICE without -d" 0
+expect_text_eq "service: meta names the database and the role" \
+    "$(sqlite3 "$WORK/out/s.db" "SELECT value FROM tokentrail_meta
+	WHERE key IN ('database', 'user') ORDER BY key")" "bb8
+tt_password"
 
 case_dir
 fails "schema injection attempt" 1 \
