@@ -145,7 +145,8 @@ is_shown_excerpt(const char *s, size_t len, bool is_last)
  * every quoted excerpt that could be part of the string masked as "...":
  * libpq quotes a whole URI or a percent-encoded password there.  When the
  * string itself holds a quote, excerpts cannot be told apart and the
- * reason is cut at its first quote.
+ * reason is cut at its first quote.  An excerpt whose closing quote fell
+ * beyond the length limit of messages is masked too.
  */
 static const char *
 mask_excerpts(char *dst, size_t cap, const char *src, bool has_quote)
@@ -157,16 +158,17 @@ mask_excerpts(char *dst, size_t cap, const char *src, bool has_quote)
 		const char *close = *p == '"' ? strchr(p + 1, '"') : NULL;
 		size_t n;
 
-		if (!close) {
+		if (*p != '"') {
 			dst[len++] = *p;
 			continue;
 		}
-		n = (size_t)(close - p - 1);
-		if (has_quote) {
+		/* No closing quote: the message was cut inside an excerpt. */
+		if (!close || has_quote) {
 			memcpy(dst + len, "\"...\"", 5);
 			len += 5;
 			break;
 		}
+		n = (size_t)(close - p - 1);
 		if (is_shown_excerpt(p + 1, n, close == last) &&
 		    len + n + 8 < cap) {
 			memcpy(dst + len, p, n + 2);

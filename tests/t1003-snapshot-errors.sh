@@ -75,6 +75,10 @@ malformed_uri "unclosed IPv6 address after a password" \
 malformed_uri "a password holding quotes" \
     'invalid percent-encoded token: "..."' \
     "postgresql://tt_password:\"$WRONG_PASSWORD%\"@/bb8"
+LONG_PASSWORD=$WRONG_PASSWORD$(printf '%01100d' 0)
+malformed_uri "a password longer than a message" \
+    'invalid percent-encoded token: "..."' \
+    "postgresql://tt_password:$LONG_PASSWORD%zz@/bb8"
 malformed_uri "an unknown keyword is named" \
     'invalid connection option "passwd"' \
     "dbname=bb8 passwd=$WRONG_PASSWORD"
