@@ -309,7 +309,7 @@ manifest_snapshot_row(struct csvout *csv, const struct digested_file *file,
 {
 	static const char *const keys[] = { "source", "host", "port",
 		"database", "user", "schema", "server_version",
-		"server_timezone", "started_utc", "finished_utc",
+		"server_timezone", "server_timezone_source", "started_utc", "finished_utc",
 		"tool_version", NULL };
 	char note[2048];
 	size_t used = 0;

@@ -284,7 +284,10 @@ start_session(PGconn *conn)
 static int
 record_source(PGconn *conn, const char *schema, struct sqlite_out *out)
 {
-	static const char tz_sql[] = "SELECT reset_val FROM pg_settings"
+	/* reset_val is the session's starting zone, which PGTZ or PGOPTIONS
+	 * can set from the client; source says whether they did.  The zone
+	 * in the server's own configuration is readable by superusers only. */
+	static const char tz_sql[] = "SELECT reset_val, source FROM pg_settings"
 	                             " WHERE name = 'TimeZone'";
 	PGresult *res;
 	int ret = 0;
@@ -302,6 +305,8 @@ record_source(PGconn *conn, const char *schema, struct sqlite_out *out)
 		{ "server_version", PQparameterStatus(conn, "server_version") },
 		{ "server_timezone",
 		    PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : NULL },
+		{ "server_timezone_source",
+		    PQntuples(res) == 1 ? PQgetvalue(res, 0, 1) : NULL },
 		{ "schema", schema },
 	};
 	for (size_t i = 0; ret == 0 && i < sizeof(meta) / sizeof(meta[0]); i++)

@@ -182,6 +182,17 @@ for k in started_utc finished_utc; do
 		fail "meta: $k is UTC ISO 8601" "got $(meta "$S8" $k)"
 	fi
 done
+# The test server's zone comes from its configuration; PGTZ sets the
+# session's zone from the client, and the snapshot says so.
+expect_text_eq "meta: the server's own zone is not marked as the client's" \
+    "$(meta "$S8" server_timezone_source)" \
+    "$(psql -AtX -d bb8 -c "SELECT source FROM pg_settings WHERE name = 'TimeZone'")"
+new_work
+PGTZ=Asia/Tokyo run "$TT" snapshot -d bb8 -o "$WORK/tz.db"
+expect_status "snapshot with PGTZ exits 0" 0
+expect_text_eq "meta: a zone set by PGTZ is recorded as the client's" \
+    "$(meta "$WORK/tz.db" server_timezone) $(meta "$WORK/tz.db" server_timezone_source)" \
+    "Asia/Tokyo client"
 for table in $TABLES; do
 	expect_text_eq "meta: rows and columns of $table" \
 	    "$(meta "$S8" "rows.$table") $(meta "$S8" "columns.$table")" \
