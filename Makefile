@@ -71,7 +71,18 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 all: $(BUILD)/tokentrail
 
-$(BUILD)/%.o: %.c $(HEADERS)
+# $(BUILD)/.flags holds the compiler and flags the objects were built
+# with and changes only when they do, so that "make SANITIZE=..." in a tree
+# built without it compiles everything again instead of linking the old
+# objects.
+BUILD_FLAGS = $(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(LDLIBS)
+
+.PHONY: FORCE
+$(BUILD)/.flags: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(BUILD_FLAGS)' | cmp -s - $@ || echo '$(BUILD_FLAGS)' >$@
+
+$(BUILD)/%.o: %.c $(HEADERS) $(BUILD)/.flags
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
@@ -82,7 +93,8 @@ $(BUILD)/libtokentrail.a: $(MODULE_OBJ)
 $(BUILD)/tokentrail: $(CMD_OBJ) $(BUILD)/libtokentrail.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtokentrail.a $(HEADERS)
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtokentrail.a $(HEADERS) \
+    $(BUILD)/.flags
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	    $(BUILD)/libtokentrail.a $(LDLIBS) -lcmocka
