@@ -20,6 +20,7 @@ DIR=bench/work/load-$MB
 if [ ! -f "$DIR/done" ]; then
 	echo "generating $MB MB of logs in $DIR ..."
 	rm -rf "$DIR"
+	mkdir -p "$(dirname "$DIR")"
 	"$BUILD/bench/load/genload" --mb "$MB" --tokens "$TOKENS" \
 	    --addresses "$ADDRESSES" --open "$OPEN" "$DIR"
 	"$TT" snapshot -q --from-csv "$DIR/csv" -o "$DIR/snapshot.db"
