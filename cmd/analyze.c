@@ -173,8 +173,6 @@ take_rule_option(struct analyze_args *args, int c, char *arg)
 	return 0;
 }
 
-/* Handle one option; returns 0, 1 for --help, 2 for --version, or -1
- * after reporting. */
 /* Select the gzip inflater named by arg (from what: the option or the
  * environment variable). */
 static int
@@ -193,6 +191,8 @@ take_inflate(const char *arg, const char *what)
 	return 0;
 }
 
+/* Handle one option; returns 0, 1 for --help, 2 for --version, or -1
+ * after reporting. */
 static int
 take_option(struct analyze_args *args, int c, char *arg)
 {
@@ -375,7 +375,7 @@ cmd_analyze(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+:fhj:o:qs:v",
 		    analyze_options_table, NULL)) != -1) {
 		if (c == '?' || c == ':')
-			option_error(argv, c);
+			option_error(argv, c, analyze_options_table);
 		rc = take_option(&args, c, optarg);
 		if (rc == 1 || rc == 2) {
 			if (rc == 1)

@@ -271,7 +271,7 @@ cmd_identify(int argc, char **argv)
 	while ((c = getopt_long(
 	            argc, argv, "+:hqs:", identify_options_table, NULL)) != -1) {
 		if (c == '?' || c == ':')
-			option_error(argv, c);
+			option_error(argv, c, identify_options_table);
 		if (take_option(&args, c, optarg) != 0)
 			return usage_error("identify");
 	}

@@ -138,7 +138,7 @@ cmd_lookup(int argc, char **argv)
 	while ((c = getopt_long(
 	            argc, argv, "+:hqs:", lookup_options_table, NULL)) != -1) {
 		if (c == '?' || c == ':')
-			option_error(argv, c);
+			option_error(argv, c, lookup_options_table);
 		if (take_option(&args, c, optarg) != 0)
 			return usage_error("lookup");
 	}

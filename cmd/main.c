@@ -43,14 +43,73 @@ usage_error(const char *command)
 	return EXIT_USAGE;
 }
 
+/*
+ * The entry of table that the long option arg ("--name" or "--name=value")
+ * names, exactly or as the only one it abbreviates; NULL when it names none
+ * or several, *n_matches saying which.
+ */
+static const struct option *
+find_long_option(const struct option *table, const char *arg,
+    size_t *n_matches)
+{
+	const struct option *found = NULL;
+	const char *name = arg + 2;
+	size_t len = strcspn(name, "=");
+
+	*n_matches = 0;
+	for (const struct option *o = table; o->name; o++) {
+		if (strncmp(o->name, name, len) != 0)
+			continue;
+		if (o->name[len] == '\0') {
+			*n_matches = 1;
+			return o;
+		}
+		found = o;
+		++*n_matches;
+	}
+	return *n_matches == 1 ? found : NULL;
+}
+
+/*
+ * Report an error in a long option, arg.  getopt_long() sets optopt to
+ * the option's value, which for most is its short letter, so the message
+ * names the option as it was typed instead.
+ */
+static int
+long_option_error(const char *arg, int c, const struct option *opt,
+    size_t n_matches)
+{
+	char quoted[DIAG_QUOTE_SIZE];
+	size_t len = strcspn(arg, "=");
+
+	diag_quote(quoted, arg, len);
+	if (c == ':')
+		return diag_error("option \"%s\" needs a value", quoted);
+	if (opt && opt->has_arg == no_argument && arg[len] == '=')
+		return diag_error("option \"%s\" takes no value", quoted);
+	if (n_matches > 1)
+		return diag_error("ambiguous option \"%s\"", quoted);
+	return diag_error("unrecognized option \"%s\"", quoted);
+}
+
 int
-option_error(char **argv, int c)
+option_error(char **argv, int c, const struct option *table)
 {
 	char quoted[DIAG_QUOTE_SIZE];
 	char opt[3] = { '-', (char)optopt, '\0' };
 	const char *arg = argv[optind - 1];
 
-	/* A short option inside a group ("-fx") is named alone. */
+	/* A long option is at fault when optopt is 0 or the value of the
+	 * option arg names; otherwise a short one, maybe inside a group
+	 * ("-fx") whose argument optind has not passed yet. */
+	if (strncmp(arg, "--", 2) == 0 && arg[2] != '\0') {
+		size_t n_matches;
+		const struct option *o = find_long_option(table, arg,
+		    &n_matches);
+
+		if (optopt == 0 || (o && o->val == optopt))
+			return long_option_error(arg, c, o, n_matches);
+	}
 	if (optopt > 0 && optopt < 256)
 		arg = opt;
 	diag_quote_str(quoted, arg);
@@ -97,6 +156,16 @@ unknown_subcommand(const char *name)
 	return usage_error(NULL);
 }
 
+/* Before the command, only --help, -h and --version are options. */
+static int
+unknown_option(const char *arg)
+{
+	char quoted[DIAG_QUOTE_SIZE];
+
+	diag_error("unrecognized option \"%s\"", diag_quote_str(quoted, arg));
+	return usage_error(NULL);
+}
+
 static int
 help_command(int argc, char **argv)
 {
@@ -136,6 +205,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "help") == 0)
 		return help_command(argc - 1, argv + 1);
+	if (argv[1][0] == '-')
+		return unknown_option(argv[1]);
 
 	sub = find_subcommand(argv[1]);
 	if (!sub)

@@ -26,14 +26,18 @@ enum exit_status {
  */
 int usage_error(const char *command);
 
+struct option;
+
 /*
  * Report the option getopt_long() rejected, which must have been called
- * with opterr = 0 and an option string whose first letter after "+" is
- * ":": c is its return value, ':' when the option lacks its value, '?'
- * when it is unrecognized.  Prints "tokentrail: error: unrecognized
- * option "-x"" or "... option "-x" needs a value"; returns -1.
+ * with opterr = 0, the long options table and an option string whose
+ * first letter after "+" is ":": c is its return value, ':' when the
+ * option lacks its value, '?' when it is unrecognized, ambiguous or given
+ * a value it does not take.  Prints one line, such as "tokentrail: error:
+ * unrecognized option "-x"" or "... option "--output" needs a value",
+ * naming the option as it was typed; returns -1.
  */
-int option_error(char **argv, int c);
+int option_error(char **argv, int c, const struct option *table);
 
 /* Print "tokentrail VERSION" on stdout, for every --version. */
 void print_version(void);

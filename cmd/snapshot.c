@@ -124,7 +124,7 @@ parse_args(int argc, char **argv, struct snapshot_args *args)
 			args->is_done = true;
 			return 0;
 		default:
-			return option_error(argv, c);
+			return option_error(argv, c, long_options);
 		}
 	}
 	return 0;

@@ -30,6 +30,14 @@ expect_grep "unknown command is named" \
     'tokentrail: error: unrecognized command "frobnicate"' "$WORK/stderr"
 
 new_work
+run "$TT" --frobnicate
+expect_status "an unknown option before the command exits 2" 2
+expect_text_eq "an unknown option before the command is called an option" \
+    "$(cat "$WORK/stderr")" \
+"tokentrail: error: unrecognized option \"--frobnicate\"
+tokentrail: hint: See \"tokentrail --help\" for the commands."
+
+new_work
 run "$TT" $'\e[31mevil'
 expect_no_grep "unknown command never echoes escapes raw" $'\e' "$WORK/stderr"
 
@@ -70,6 +78,27 @@ tokentrail: hint: See \"tokentrail $cmd --help\" for the options."
 	expect_grep "$cmd: the option lacking its value is named" \
 	    "tokentrail: error: option \"$opt\" needs a value" "$WORK/stderr"
 
+	# A wrong long option is named as typed, never by its short letter.
+	new_work
+	run "$TT" "$cmd" --quiet=yes
+	expect_status "$cmd: a value for a long option that takes none exits 2" 2
+	expect_grep "$cmd: the long option given a value is named" \
+	    'tokentrail: error: option "--quiet" takes no value' "$WORK/stderr"
+
+	new_work
+	lopt=--snapshot
+	[ "$cmd" = snapshot ] && lopt=--output
+	run "$TT" "$cmd" "$lopt"
+	expect_status "$cmd with a long option's value missing exits 2" 2
+	expect_grep "$cmd: the long option lacking its value is named" \
+	    "tokentrail: error: option \"$lopt\" needs a value" "$WORK/stderr"
+
+	new_work
+	run "$TT" "$cmd" --vers
+	expect_status "$cmd: an unambiguous abbreviation works" 0
+	expect_text_eq "$cmd --vers prints the version" \
+	    "$(cat "$WORK/stdout")" "$("$TT" --version)"
+
 	new_work
 	run "$TT" "$cmd" --version
 	expect_status "$cmd --version exits 0" 0
@@ -82,5 +111,14 @@ tokentrail: hint: See \"tokentrail $cmd --help\" for the options."
 	expect_text_eq "$cmd -h prints what --help prints" \
 	    "$(cat "$WORK/stdout")" "$("$TT" "$cmd" --help)"
 done
+
+# analyze has --verbose and --version.
+new_work
+run "$TT" analyze --ver
+expect_status "an ambiguous abbreviation exits 2" 2
+expect_text_eq "an ambiguous abbreviation gets one line and the hint" \
+    "$(cat "$WORK/stderr")" \
+"tokentrail: error: ambiguous option \"--ver\"
+tokentrail: hint: See \"tokentrail analyze --help\" for the options."
 
 done_testing

@@ -73,7 +73,7 @@ compare() {
 
 new_work
 for src in "$ROOT"/cmd/*.c; do
-	grep -q 'struct option' "$src" || continue
+	grep -q 'struct option [a-z_]*\[\] = {' "$src" || continue
 	cmd=$(basename "$src" .c)
 	table_options "$src" >"$WORK/$cmd.code"
 	if [ ! -s "$WORK/$cmd.code" ]; then
