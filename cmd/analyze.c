@@ -311,18 +311,23 @@ join_command_line(int argc, char **argv)
 	return line;
 }
 
+/* A path of "-" is refused: logs are read from files, whose size and
+ * digest the manifest records, and the reports are several files. */
 static int
-check_required(const struct analyze_args *args, int n_paths)
+check_required(const struct analyze_args *args, char **paths, int n_paths)
 {
 	if (!args->opt.snapshot_path)
-		diag_error("no snapshot given: -s is required");
-	else if (!args->opt.outdir)
-		diag_error("no output directory given: -o is required");
-	else if (n_paths == 0)
-		diag_error("no log file or directory given");
-	else
-		return 0;
-	return -1;
+		return diag_error("no snapshot given: -s is required");
+	if (!args->opt.outdir)
+		return diag_error("no output directory given: -o is required");
+	if (strcmp(args->opt.outdir, "-") == 0)
+		return diag_error("cannot write the reports to standard output: -o takes a directory");
+	if (n_paths == 0)
+		return diag_error("no log file or directory given");
+	for (int i = 0; i < n_paths; i++)
+		if (strcmp(paths[i], "-") == 0)
+			return diag_error("cannot read logs from standard input: give files or directories");
+	return 0;
 }
 
 static unsigned
@@ -388,7 +393,7 @@ cmd_analyze(int argc, char **argv)
 		if (rc != 0)
 			goto usage;
 	}
-	if (check_required(&args, argc - optind) != 0 ||
+	if (check_required(&args, argv + optind, argc - optind) != 0 ||
 	    logtime_set_zone(args.opt.log_tz) != 0 ||
 	    convert_window(&args) != 0)
 		goto usage;

@@ -121,4 +121,25 @@ expect_text_eq "an ambiguous abbreviation gets one line and the hint" \
 "tokentrail: error: ambiguous option \"--ver\"
 tokentrail: hint: See \"tokentrail analyze --help\" for the options."
 
+# "-" is standard input or output only where a stream makes sense
+# (identify's input, tested in t3002); elsewhere it is refused, not taken
+# as a file named "-".
+new_work
+cd "$WORK" || exit 1
+run "$TT" analyze -s snap.db -o - logs
+expect_status "analyze -o -: a usage error" 2
+expect_grep "analyze -o -: says the reports cannot go to stdout" \
+    'tokentrail: error: cannot write the reports to standard output' \
+    "$WORK/stderr"
+run "$TT" analyze -s snap.db -o out logs -
+expect_status "analyze reading \"-\": a usage error" 2
+expect_grep "analyze reading \"-\": says logs are not read from stdin" \
+    'tokentrail: error: cannot read logs from standard input' "$WORK/stderr"
+run "$TT" snapshot --from-csv "$FIXTURES/demo/csv" -o -
+expect_status "snapshot -o -: a usage error" 2
+expect_grep "snapshot -o -: says a snapshot cannot go to stdout" \
+    'tokentrail: error: cannot write a snapshot to standard output' \
+    "$WORK/stderr"
+expect_absent "no file or directory named \"-\" is made" "$WORK/-"
+
 done_testing
