@@ -143,6 +143,40 @@ for report in requests timeline findings tokens manifest lookup identify; do
 	    "$missing" ""
 done
 
+# The investigations of the examples, as the README and the man page
+# write them, find what they promise in the demo reports: the tokens of a
+# project, whether its key starts the cell or comes later in a list
+# (fixtures/demo/README.md: 555555555555 of PLAT/api also reached
+# OPS/runbooks; 900000000001 is scoped "SEC;OPS"), and every request from
+# an address (compared with a query of requests.csv by sqlite3).
+sqlite3 -batch ip.db '.import --csv out/requests.csv requests' ||
+    fail "set-up: requests.csv imported into sqlite3"
+ip_rows=$(sqlite3 -batch ip.db \
+    "SELECT count(*) FROM requests WHERE client_ip = '198.18.7.7'")
+for doc in README "$MAN"; do
+	[ "$doc" = README ] && doc=$README
+	name=$(basename "$doc")
+	audit=$(sed -n "s/^grep -E '\(.*\)' reports\/tokens\.csv\$/\1/p" \
+	    "$doc")
+	if [ -z "$audit" ]; then
+		fail "$name: the project audit example is read"
+		continue
+	fi
+	for want in "PLAT 111111111111 222222222222 444444444444 555555555555 555555555556" \
+	    "OPS 555555555555 900000000001"; do
+		key=${want%% *}
+		got=$(grep -E -- "${audit//PLAT/$key}" out/tokens.csv |
+		    cut -d, -f1 | tr -d '"' | tr '\n' ' ')
+		expect_text_eq "$name: the project audit example finds the tokens of $key" \
+		    "$got" "${want#* } "
+	done
+
+	ip=$(sed -n "s/^grep -F '\(\"[0-9.]*\"\)' reports\/requests\.csv\$/\1/p" \
+	    "$doc")
+	expect_text_eq "$name: the address example finds every request from it" \
+	    "$(grep -cF -- "${ip:-missing}" out/requests.csv)" "$ip_rows"
+done
+
 # The exit statuses of cmd/main.h are in the man page and the README.
 for status in $(sed -n 's/^\tEXIT_[A-Z]* = \([0-9]*\),.*/\1/p' \
     "$ROOT/cmd/main.h"); do
