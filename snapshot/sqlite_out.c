@@ -4,7 +4,7 @@
  * under a temporary name next to its final path with the journal and
  * syncing off (a crash leaves only a temporary file), inside one
  * transaction; only a file that passed PRAGMA integrity_check and fsync is
- * renamed into place.
+ * renamed into place, and the directory is synced after the rename.
  */
 #include "snapshot/sqlite_out.h"
 
@@ -21,6 +21,7 @@
 #include <sqlite3.h>
 
 #include "common/diag.h"
+#include "common/outfile.h"
 #include "common/progress.h"
 #include "common/version.h"
 
@@ -712,6 +713,10 @@ sqlite_out_commit(struct sqlite_out *out)
 	release_table(out);
 	if (write_trailer(out) < 0 || check_integrity(out) < 0 ||
 	    close_and_sync(out) < 0 || move_into_place(out) < 0)
+		goto out;
+	/* The rename itself survives a crash only once the directory is
+	 * synced too. */
+	if (outfile_sync_dir(out->path) != 0)
 		goto out;
 	ret = 0;
 out:
