@@ -108,6 +108,20 @@ tokenid_decode(const char *text, size_t len, char *id, size_t *where)
 	return status;
 }
 
+/* Only the last bytes can start a token, so at most 65 short tails are
+ * tried. */
+bool
+tokenid_is_in_argument(const char *arg)
+{
+	char id[TOKENID_SIZE];
+	size_t len = strlen(arg), where;
+
+	for (size_t k = len > 64 ? len - 64 : 0; k < len; k++)
+		if (tokenid_decode(arg + k, len - k, id, &where) == TOKENID_OK)
+			return true;
+	return false;
+}
+
 int
 tokenid_lines_open(struct tokenid_lines *in, const char *path)
 {

@@ -45,6 +45,14 @@ enum tokenid_status {
 enum tokenid_status
 tokenid_decode(const char *text, size_t len, char *id, size_t *where);
 
+/*
+ * True when arg (a NUL-terminated command-line argument) ends in a token:
+ * on its own, as an option's value ("--log-tz=TOKEN", "-sTOKEN") or as a
+ * mistyped option or command ("--TOKEN").  A message about such an
+ * argument must not repeat it.
+ */
+bool tokenid_is_in_argument(const char *arg);
+
 /* Lines of token strings read from a file or standard input. */
 struct tokenid_lines {
 	const char *path;           /* as given; "-" is standard input */

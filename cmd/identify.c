@@ -78,23 +78,6 @@ take_option(struct identify_args *args, int c, char *arg)
 }
 
 /*
- * True when arg ends in a token: on its own, as an option's value
- * ("--log-tz=TOKEN", "-sTOKEN") or as a mistyped option ("--TOKEN").
- * Only the last bytes can start one, so at most 65 short tails are tried.
- */
-static bool
-is_token_argument(const char *arg)
-{
-	char id[TOKENID_SIZE];
-	size_t len = strlen(arg), where;
-
-	for (size_t k = len > 64 ? len - 64 : 0; k < len; k++)
-		if (tokenid_decode(arg + k, len - k, id, &where) == TOKENID_OK)
-			return true;
-	return false;
-}
-
-/*
  * Refuse a token anywhere on the command line before any option is
  * parsed, so that no message (an invalid option, an unknown zone, a
  * snapshot that cannot be opened) can repeat it.  One given there is
@@ -104,7 +87,7 @@ static int
 refuse_token_arguments(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++)
-		if (is_token_argument(argv[i]))
+		if (tokenid_is_in_argument(argv[i]))
 			return diag_error(
 			    "a token was given as an argument: give tokens in a file or on standard input");
 	return 0;

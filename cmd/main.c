@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analyze/tokenid.h"
 #include "common/diag.h"
 #include "common/version.h"
 
@@ -147,12 +148,18 @@ find_subcommand(const char *name)
 	return NULL;
 }
 
+/* A token typed in the wrong place is already in the shell history; the
+ * messages about an unknown command or option do not show it again. */
 static int
 unknown_subcommand(const char *name)
 {
 	char quoted[DIAG_QUOTE_SIZE];
 
-	diag_error("unrecognized command \"%s\"", diag_quote_str(quoted, name));
+	if (tokenid_is_in_argument(name))
+		diag_error("unrecognized command (a token, not shown)");
+	else
+		diag_error("unrecognized command \"%s\"",
+		    diag_quote_str(quoted, name));
 	return usage_error(NULL);
 }
 
@@ -162,7 +169,11 @@ unknown_option(const char *arg)
 {
 	char quoted[DIAG_QUOTE_SIZE];
 
-	diag_error("unrecognized option \"%s\"", diag_quote_str(quoted, arg));
+	if (tokenid_is_in_argument(arg))
+		diag_error("unrecognized option (a token, not shown)");
+	else
+		diag_error("unrecognized option \"%s\"",
+		    diag_quote_str(quoted, arg));
 	return usage_error(NULL);
 }
 

@@ -176,6 +176,18 @@ tokentrail: hint: See "tokentrail identify --help" for the options.'
 	expect_no_secret "a token in an option is in no output or file" "$WORK"
 done
 
+# A token typed as the command, as an option before it, or after "help"
+# is not repeated by the message about it.
+for args in "$TOKEN" "--$TOKEN" "help|$TOKEN"; do
+	new_work
+	IFS='|' read -r -a argv <<<"$args"
+	run "$TT" "${argv[@]}"
+	expect_status "a token as the command is a usage error" 2
+	expect_grep "the message says a token was not shown" \
+	    "(a token, not shown)" "$WORK/stderr"
+	expect_no_secret "a token as the command is in no output" "$WORK"
+done
+
 new_work
 identify_in "$WORK/cwd" -s "$SETUP/snap.db" --log-tz UTC "$TOKENS" "$TOKENS"
 expect_status "two arguments are a usage error" 2
