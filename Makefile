@@ -5,7 +5,14 @@
 #   make SANITIZE=address,undefined check
 #   make DEVELOPER=1           warnings become errors
 #   make demo                  the whole pipeline on bundled data
-#   make bench                 analyze benchmark; make bench-snapshot
+#   make deps                  the Debian packages for all of the below
+#   make install               binary and man page under PREFIX, DESTDIR
+#   make static                build/static/tokentrail, for air-gapped use
+#   make lint                  cppcheck, clang-tidy, gcc -fanalyzer
+#   make valgrind-check        end-to-end scripts under valgrind
+#   make fuzz [FUZZ_SECONDS=N] libFuzzer targets with ASan and UBSan
+#   make bench                 analyze benchmark; make bench-snapshot,
+#                              make bench-load
 
 # The project's own flags are appended with "override", so that
 # "make CFLAGS=-O0" or "make LDFLAGS=..." adds to them instead of
