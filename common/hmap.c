@@ -2,7 +2,7 @@
 /*
  * common/hmap.c - open addressing with linear probing; removal shifts the
  * following entries back so no tombstones are needed.  The table doubles
- * when it is more than half full.
+ * when it would be more than three quarters full.
  */
 #include "common/hmap.h"
 
@@ -122,7 +122,7 @@ hmap_upsert(struct hmap *map, const void *key, size_t len, bool *is_new)
 	struct hmap_slot *s;
 	size_t i;
 
-	if ((map->count + 1) * 2 > map->cap && grow(map) != 0)
+	if ((map->count + 1) * 4 > map->cap * 3 && grow(map) != 0)
 		return NULL;
 	i = find_slot(map, key, len, hash);
 	s = &map->slots[i];
