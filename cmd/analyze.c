@@ -205,7 +205,7 @@ take_option(struct analyze_args *args, int c, char *arg)
 	case 'h':
 		return 1;
 	case 'j':
-		if (parse_uint_option("-j", arg, 1, MAX_JOBS, &jobs) != 0)
+		if (parse_uint_option("-j/--jobs", arg, 1, MAX_JOBS, &jobs) != 0)
 			return -1;
 		args->opt.jobs = (unsigned)jobs;
 		return 0;

@@ -190,6 +190,12 @@ help_command(int argc, char **argv)
 		diag_error("too many arguments for \"help\"");
 		return usage_error(NULL);
 	}
+	/* "help help" and "help --help" ask for this very list. */
+	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		main_usage();
+		return EXIT_OK;
+	}
 	sub = find_subcommand(argv[1]);
 	if (!sub)
 		return unknown_subcommand(argv[1]);

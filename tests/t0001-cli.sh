@@ -41,6 +41,21 @@ new_work
 run "$TT" $'\e[31mevil'
 expect_no_grep "unknown command never echoes escapes raw" $'\e' "$WORK/stderr"
 
+for arg in help --help -h; do
+	new_work
+	run "$TT" help "$arg"
+	expect_status "help $arg exits 0" 0
+	expect_grep "help $arg lists the commands" "tokentrail help command" \
+	    "$WORK/stdout"
+done
+
+new_work
+run "$TT" analyze --jobs=abc -s snap.db -o out logs
+expect_status "a bad --jobs value exits 2" 2
+expect_grep "a bad --jobs value names the option" \
+    'invalid value "abc" for option -j/--jobs: expected a whole number from 1 to' \
+    "$WORK/stderr"
+
 for cmd in analyze identify lookup snapshot; do
 	new_work
 	run "$TT" "$cmd" --help
