@@ -309,8 +309,8 @@ manifest_snapshot_row(struct csvout *csv, const struct digested_file *file,
 {
 	static const char *const keys[] = { "source", "host", "port",
 		"database", "user", "schema", "server_version",
-		"server_timezone", "server_timezone_source", "started_utc", "finished_utc",
-		"tool_version", NULL };
+		"server_timezone", "server_timezone_source", "started_utc",
+		"finished_utc", "tool_version", NULL };
 	char note[2048];
 	size_t used = 0;
 

@@ -205,7 +205,7 @@ take_option(struct analyze_args *args, int c, char *arg)
 	case 'h':
 		return 1;
 	case 'j':
-		if (parse_uint_option("-j/--jobs", arg, 1, MAX_JOBS, &jobs) != 0)
+		if (parse_uint_option("-j/--jobs", arg, 1, MAX_JOBS, &jobs))
 			return -1;
 		args->opt.jobs = (unsigned)jobs;
 		return 0;
@@ -321,12 +321,14 @@ check_required(const struct analyze_args *args, char **paths, int n_paths)
 	if (!args->opt.outdir)
 		return diag_error("no output directory given: -o is required");
 	if (strcmp(args->opt.outdir, "-") == 0)
-		return diag_error("cannot write the reports to standard output: -o takes a directory");
+		return diag_error(
+		    "cannot write the reports to standard output: -o takes a directory");
 	if (n_paths == 0)
 		return diag_error("no log file or directory given");
 	for (int i = 0; i < n_paths; i++)
 		if (strcmp(paths[i], "-") == 0)
-			return diag_error("cannot read logs from standard input: give files or directories");
+			return diag_error(
+			    "cannot read logs from standard input: give files or directories");
 	return 0;
 }
 

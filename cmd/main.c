@@ -148,31 +148,20 @@ find_subcommand(const char *name)
 	return NULL;
 }
 
-/* A token typed in the wrong place is already in the shell history; the
- * messages about an unknown command or option do not show it again. */
+/*
+ * "unrecognized <what> "arg"", a usage error.  A token typed in the wrong
+ * place is already in the shell history; the message does not show it
+ * again.
+ */
 static int
-unknown_subcommand(const char *name)
-{
-	char quoted[DIAG_QUOTE_SIZE];
-
-	if (tokenid_is_in_argument(name))
-		diag_error("unrecognized command (a token, not shown)");
-	else
-		diag_error("unrecognized command \"%s\"",
-		    diag_quote_str(quoted, name));
-	return usage_error(NULL);
-}
-
-/* Before the command, only --help, -h and --version are options. */
-static int
-unknown_option(const char *arg)
+unrecognized(const char *what, const char *arg)
 {
 	char quoted[DIAG_QUOTE_SIZE];
 
 	if (tokenid_is_in_argument(arg))
-		diag_error("unrecognized option (a token, not shown)");
+		diag_error("unrecognized %s (a token, not shown)", what);
 	else
-		diag_error("unrecognized option \"%s\"",
+		diag_error("unrecognized %s \"%s\"", what,
 		    diag_quote_str(quoted, arg));
 	return usage_error(NULL);
 }
@@ -198,7 +187,7 @@ help_command(int argc, char **argv)
 	}
 	sub = find_subcommand(argv[1]);
 	if (!sub)
-		return unknown_subcommand(argv[1]);
+		return unrecognized("command", argv[1]);
 	sub->usage();
 	return EXIT_OK;
 }
@@ -222,11 +211,12 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "help") == 0)
 		return help_command(argc - 1, argv + 1);
+	/* Before the command, only --help, -h and --version are options. */
 	if (argv[1][0] == '-')
-		return unknown_option(argv[1]);
+		return unrecognized("option", argv[1]);
 
 	sub = find_subcommand(argv[1]);
 	if (!sub)
-		return unknown_subcommand(argv[1]);
+		return unrecognized("command", argv[1]);
 	return sub->run(argc - 1, argv + 1);
 }

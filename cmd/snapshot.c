@@ -141,7 +141,8 @@ check_args(int argc, char **argv, const struct snapshot_args *args)
 	if (!args->output || !*args->output)
 		return diag_error("no output file given (-o)");
 	if (strcmp(args->output, "-") == 0)
-		return diag_error("cannot write a snapshot to standard output: -o takes a file name");
+		return diag_error(
+		    "cannot write a snapshot to standard output: -o takes a file name");
 	if (args->csv_dir && (args->conninfo || args->schema))
 		return diag_error("--from-csv cannot be combined with -d or "
 		                  "--schema");

@@ -19,14 +19,20 @@ RULES=$FIXTURES/findings/rules
 CLEAN=$FIXTURES/findings/clean
 BURSTS="--burst-count 5 --burst-window 10"
 
+# expect_findings NAME OUTDIR GOLDEN: OUTDIR/findings.csv holds exactly
+# the rows of GOLDEN; paths in golden files are relative to the fixtures
+# directory.
+expect_findings() {
+	sed "s|$FIXTURES/||g" "$2/findings.csv" >"$WORK/findings.csv"
+	expect_file_eq "$1" "$WORK/findings.csv" "$3"
+}
+
 new_work
 run "$TT" analyze -q -s snap.db -o rules --log-tz Europe/Berlin $BURSTS \
     "$RULES"
 expect_status "the rules fixture analyses" 0
-# Paths in the golden file are relative to the fixtures directory.
-sed "s|$FIXTURES/||g" rules/findings.csv >"$WORK/findings.csv"
-expect_file_eq "findings.csv has exactly the expected rows" \
-    "$WORK/findings.csv" "$GOLDEN/findings.csv"
+expect_findings "findings.csv has exactly the expected rows" rules \
+    "$GOLDEN/findings.csv"
 for rule in unknown-token used-after-expiry used-before-creation \
     out-of-scope write-without-write-permission owner-deleted \
     new-source-ip failed-auth-burst log-gap; do
@@ -44,18 +50,16 @@ new_work
 run "$TT" analyze -q -s snap.db -o variants --log-tz Europe/Berlin $BURSTS \
     "$FIXTURES/findings/variants"
 expect_status "the variants fixture analyses" 0
-sed "s|$FIXTURES/||g" variants/findings.csv >"$WORK/findings.csv"
-expect_file_eq "findings.csv of the variants has exactly the expected rows" \
-    "$WORK/findings.csv" "$GOLDEN/findings-variants.csv"
+expect_findings "findings.csv of the variants has exactly the expected rows" \
+    variants "$GOLDEN/findings-variants.csv"
 
 # A use days before creation points at clocks or a reused id, not the zone.
 new_work
 run "$TT" analyze -q -s snap.db -o clock --log-tz Europe/Berlin \
     --token 555555555556 "$FIXTURES/findings/clock"
 expect_status "the clock fixture analyses" 0
-sed "s|$FIXTURES/||g" clock/findings.csv >"$WORK/findings.csv"
-expect_file_eq "a lead of days suspects clock trouble or a reused id" \
-    "$WORK/findings.csv" "$GOLDEN/findings-clock.csv"
+expect_findings "a lead of days suspects clock trouble or a reused id" \
+    clock "$GOLDEN/findings-clock.csv"
 
 new_work
 run "$TT" analyze -q -s snap.db -o clean --log-tz Europe/Berlin \
