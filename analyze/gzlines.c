@@ -38,6 +38,7 @@
 #define GZ_SNIFF_SIZE (64 * 1024)  /* bytes looked at for CR-only text */
 #define GZ_NUL_WINDOW 512          /* a NUL this early means binary */
 #define GZ_CARRY_CAP  (GZLINES_MAX_LINE + 1)
+#define GZ_FIXED_HEADER 10         /* a gzip member's header up to FEXTRA */
 
 struct gzlines {
 	char *path;
@@ -59,8 +60,9 @@ struct gzlines {
 	uint64_t n_hashed;      /* bytes of the file hashed (a replay reads
 	                           some bytes twice) */
 	uint64_t member_start;  /* compressed offset of the current member */
-	uint64_t member_out;    /* its text delivered so far */
-	uint64_t skip_out;      /* text to skip: delivered before a replay */
+	uint64_t member_out;    /* its text inflated so far */
+	uint64_t member_viewed; /* of which in views already handed out */
+	uint64_t skip_out;      /* text to skip: inflated before a replay */
 	bool is_member_done;    /* last inflate() ended a member */
 	const char *view;       /* the chunk being scanned */
 	size_t view_len;        /* bytes at view */
@@ -184,6 +186,11 @@ gz_damage_reason(const char *msg)
 		return "bad length";
 	if (strstr(msg, "header") != NULL || strstr(msg, "method") != NULL)
 		return "invalid gzip header";
+	if (strstr(msg, "lengths set") != NULL ||
+	    strstr(msg, "distances set") != NULL ||
+	    strstr(msg, "length repeat") != NULL ||
+	    strstr(msg, "length or distance symbols") != NULL)
+		return GZLINES_BAD_HUFFMAN_CODE;
 	return "invalid deflate data";
 }
 
@@ -195,6 +202,23 @@ gz_set_damage(struct gzlines *gz, uint64_t offset, const char *reason)
 	gz->damage_reason = reason;
 	gz->is_eof = true;
 }
+
+#ifdef TOKENTRAIL_HAVE_ISAL
+static int gz_replay_with_zlib(struct gzlines *gz);
+
+/*
+ * Whether ISA-L judges the member whose header starts at p as zlib does.
+ * zlib refuses a method other than deflate and the reserved flag bits,
+ * which ISA-L lets pass, and checks the header CRC (FHCRC); a member with
+ * any of them, or with its fixed header cut off, goes to zlib.
+ */
+static bool
+gz_isal_judges_header(const unsigned char *p, size_t len)
+{
+	return len >= GZ_FIXED_HEADER && p[2] == Z_DEFLATED &&
+	    (p[3] & 0xe2) == 0;
+}
+#endif
 
 /*
  * Between two gzip members: decide whether another member follows.  Sets
@@ -208,11 +232,11 @@ gz_next_member(struct gzlines *gz)
 	z_stream *s = &gz->strm;
 	uint64_t offset;
 
-	/* Keep what is left of the input and make sure two bytes are there. */
-	if (s->avail_in < 2) {
+	/* Keep what is left of the input; have the fixed header there. */
+	if (s->avail_in < GZ_FIXED_HEADER) {
 		memmove(gz->in, s->next_in, s->avail_in);
 		gz->in_len = s->avail_in;
-		if (gz_fill_in(gz, 2) < 0)
+		if (gz_fill_in(gz, GZ_FIXED_HEADER) < 0)
 			return -1;
 		s->next_in = gz->in;
 		s->avail_in = (uInt)gz->in_len;
@@ -228,9 +252,12 @@ gz_next_member(struct gzlines *gz)
 	}
 	gz->member_start = offset;
 	gz->member_out = 0;
+	gz->member_viewed = 0;
 	gz->is_member_done = false;
 #ifdef TOKENTRAIL_HAVE_ISAL
 	if (gz->inflate == GZLINES_INFLATE_ISAL) {
+		if (!gz_isal_judges_header(s->next_in, s->avail_in))
+			return gz_replay_with_zlib(gz);
 		isal_inflate_reset(gz->isal);
 		gz->isal->crc_flag = ISAL_GZIP;
 		return 0;
@@ -251,8 +278,6 @@ gz_feed(struct gzlines *gz)
 		return -1;
 	gz->strm.next_in = gz->in;
 	gz->strm.avail_in = (uInt)got;
-	if (got == 0)
-		gz_set_damage(gz, gz->n_read, "unexpected end of file");
 	return 0;
 }
 
@@ -277,59 +302,106 @@ gz_inflate_result(struct gzlines *gz, int rc)
 	}
 }
 
-/*
- * Make the first produced bytes of gz->out the view, less the text that
- * was delivered before a replay.
- */
+/* Make the first produced bytes of gz->out the view. */
 static void
 gz_set_view(struct gzlines *gz, size_t produced)
 {
-	size_t skip = gz->skip_out < produced ? (size_t)gz->skip_out : produced;
-
-	gz->skip_out -= skip;
-	gz->bytes_out += produced - skip;
-	gz->view = (const char *)gz->out + skip;
-	gz->view_len = produced - skip;
+	gz->member_viewed = gz->member_out;
+	gz->bytes_out += produced;
+	gz->view = (const char *)gz->out;
+	gz->view_len = produced;
 	gz->pos = 0;
 }
 
 /*
- * Inflate into gz->out until it is full or the stream ends (cleanly or at
- * damage), and make it the view.  This is the zlib backend; it also
- * judges every damaged member.  Returns 0 or -1.
+ * One inflate() call into gz->out from byte *end.  While text delivered
+ * before a replay is still to come again (gz->skip_out), it is inflated
+ * over the free part of the buffer and dropped.  Returns 0 or -1.
  */
 static int
-gz_refill_zlib(struct gzlines *gz)
+gz_zlib_step(struct gzlines *gz, size_t *end)
 {
 	z_stream *s = &gz->strm;
-	size_t produced;
+	size_t room = GZ_BUF_SIZE - *end, got;
+	int rc;
 
-	s->next_out = gz->out;
-	s->avail_out = GZ_BUF_SIZE;
-	while (s->avail_out > 0 && !gz->is_eof) {
+	if (gz->skip_out > 0 && gz->skip_out < room)
+		room = (size_t)gz->skip_out;
+	s->next_out = gz->out + *end;
+	s->avail_out = (uInt)room;
+	rc = inflate(s, Z_NO_FLUSH);
+	got = room - s->avail_out;
+	if (gz->skip_out > 0)
+		gz->skip_out -= got;
+	else
+		*end += got;
+	/* No progress, all input used, none to come: the file is cut short. */
+	if (rc == Z_BUF_ERROR && s->avail_in == 0 && gz->is_file_eof) {
+		gz_set_damage(gz, gz->n_read, "unexpected end of file");
+		return 0;
+	}
+	return gz_inflate_result(gz, rc);
+}
+
+/*
+ * zlib ended a replayed member (at damage) before it gave again all the
+ * text ISA-L had inflated: ISA-L accepts some deflate data that zlib
+ * refuses, such as an incomplete Huffman code.  The text zlib did not
+ * confirm is dropped where it is still in this chunk, the last of the
+ * end bytes; what earlier chunks delivered stays delivered (see the
+ * README's known limitations).  Returns the bytes to drop.
+ */
+static size_t
+gz_unconfirmed_in_chunk(const struct gzlines *gz, size_t end)
+{
+	uint64_t in_chunk = gz->member_out - gz->member_viewed;
+	uint64_t drop = gz->skip_out < in_chunk ? gz->skip_out : in_chunk;
+
+	return drop < end ? (size_t)drop : end;
+}
+
+/*
+ * Inflate with zlib into gz->out, after the start bytes already there,
+ * until it is full or the stream ends (cleanly or at damage), and make it
+ * the view.  This is the zlib backend; it also judges every member that
+ * ISA-L hands over.  Returns 0 or -1.
+ */
+static int
+gz_fill_zlib(struct gzlines *gz, size_t start)
+{
+	size_t end = start;
+
+	while (end < GZ_BUF_SIZE && !gz->is_eof) {
 		if (gz->is_member_done) {
 			if (gz_next_member(gz) < 0)
 				return -1;
 			continue;
 		}
-		if (s->avail_in == 0) {
+		if (gz->strm.avail_in == 0 && !gz->is_file_eof) {
 			if (gz_feed(gz) < 0)
 				return -1;
 			continue;
 		}
-		if (gz_inflate_result(gz, inflate(s, Z_NO_FLUSH)) < 0)
+		if (gz_zlib_step(gz, &end) < 0)
 			return -1;
 	}
-	produced = GZ_BUF_SIZE - s->avail_out;
-	gz_set_view(gz, produced);
+	if (gz->skip_out > 0)
+		end -= gz_unconfirmed_in_chunk(gz, end);
+	gz_set_view(gz, end);
 	return 0;
+}
+
+static int
+gz_refill_zlib(struct gzlines *gz)
+{
+	return gz_fill_zlib(gz, 0);
 }
 
 #ifdef TOKENTRAIL_HAVE_ISAL
 /*
  * Hand the current member to zlib from its first byte (see the file
  * comment).  The file is read again from there; gz_read() does not hash
- * those bytes twice, and gz_set_view() skips the text already delivered.
+ * those bytes twice, and gz_zlib_step() drops the text already delivered.
  * Returns 0, or -1 after reporting.
  */
 static int
@@ -381,9 +453,10 @@ gz_isal_step(struct gzlines *gz)
 }
 
 /*
- * The ISA-L backend: as gz_refill_zlib(), but damage, and a file that ends
- * inside a member, make the member go to zlib (gz_replay_with_zlib()).
- * Returns 0 or -1.
+ * The ISA-L backend: as gz_refill_zlib(), but damage, a file that ends
+ * inside a member and a header that ISA-L does not judge as zlib does
+ * make the member go to zlib (gz_replay_with_zlib()), which fills the rest
+ * of the chunk.  Returns 0 or -1.
  */
 static int
 gz_refill_isal(struct gzlines *gz)
@@ -398,6 +471,8 @@ gz_refill_isal(struct gzlines *gz)
 		if (gz->is_member_done) {
 			if (gz_next_member(gz) < 0)
 				return -1;
+			if (gz->inflate != GZLINES_INFLATE_ISAL)
+				break;
 			continue;
 		}
 		if (s->avail_in == 0 && !gz->is_file_eof) {
@@ -408,11 +483,13 @@ gz_refill_isal(struct gzlines *gz)
 			continue;
 		}
 		if (gz_isal_step(gz) == 0) {
-			/* Deliver the text so far; zlib then skips it. */
-			gz_set_view(gz, GZ_BUF_SIZE - st->avail_out);
-			return gz_replay_with_zlib(gz);
+			if (gz_replay_with_zlib(gz) < 0)
+				return -1;
+			break;
 		}
 	}
+	if (gz->inflate != GZLINES_INFLATE_ISAL)
+		return gz_fill_zlib(gz, GZ_BUF_SIZE - st->avail_out);
 	gz_set_view(gz, GZ_BUF_SIZE - st->avail_out);
 	return 0;
 }
@@ -620,6 +697,8 @@ gz_setup(struct gzlines *gz)
 	gz->strm.next_in = gz->in;
 	gz->strm.avail_in = (uInt)gz->in_len;
 #ifdef TOKENTRAIL_HAVE_ISAL
+	if (!gz_isal_judges_header(gz->in, gz->in_len))
+		gz->inflate = GZLINES_INFLATE_ZLIB;
 	if (gz->inflate == GZLINES_INFLATE_ISAL) {
 		gz->isal = malloc(sizeof(*gz->isal));
 		if (gz->isal == NULL)

@@ -15,6 +15,9 @@
  * (TOKENTRAIL_HAVE_ISAL), by ISA-L's igzip, which is about twice as
  * fast.  Both give the same lines, and the same damage offsets and reasons:
  * on damage the ISA-L backend hands the member to zlib, which judges it.
+ * One exception: a dynamic block whose Huffman code zlib refuses (an
+ * incomplete or over-subscribed code, GZLINES_BAD_HUFFMAN_CODE), which no
+ * compressor writes, may be decoded by ISA-L without an error.
  */
 #ifndef TOKENTRAIL_ANALYZE_GZLINES_H
 #define TOKENTRAIL_ANALYZE_GZLINES_H
@@ -22,6 +25,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* The damage reason for a Huffman code zlib refuses (see above). */
+#define GZLINES_BAD_HUFFMAN_CODE "invalid Huffman code"
 
 /* Longest line delivered whole; longer lines are cut (see struct gzline). */
 #define GZLINES_MAX_LINE (64 * 1024)
