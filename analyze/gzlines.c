@@ -209,8 +209,9 @@ static int gz_replay_with_zlib(struct gzlines *gz);
 /*
  * Whether ISA-L judges the member whose header starts at p as zlib does.
  * zlib refuses a method other than deflate and the reserved flag bits,
- * which ISA-L lets pass, and checks the header CRC (FHCRC); a member with
- * any of them, or with its fixed header cut off, goes to zlib.
+ * which ISA-L lets pass; a member with any of them, with a header CRC
+ * (FHCRC, which only zlib's check is relied on for) or with its fixed
+ * header cut off goes to zlib.
  */
 static bool
 gz_isal_judges_header(const unsigned char *p, size_t len)

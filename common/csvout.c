@@ -101,13 +101,55 @@ needs_escape(const unsigned char *s, size_t n)
 	return n == 2 && s[0] == 0xc2 && s[1] < 0xa0;
 }
 
-/* True when every byte is printable ASCII other than the backslash: the
- * common case, which needs no escaping at all. */
-static bool
-is_plain_ascii(const unsigned char *s, size_t len)
+#define BYTES_OF(b) (0x0101010101010101u * (uint64_t)(b))
+
+/* Nonzero when a byte of word is zero. */
+static uint64_t
+has_zero_byte(uint64_t word)
 {
-	for (size_t i = 0; i < len; i++)
-		if (s[i] < 0x20 || s[i] >= 0x7f || s[i] == '\\')
+	return (word - BYTES_OF(0x01)) & ~word & BYTES_OF(0x80);
+}
+
+/*
+ * Nonzero when a byte of word is not printable ASCII (below 0x20, DEL or
+ * above), is a backslash, or, with is_quote_special, a double quote.
+ */
+static uint64_t
+has_special_byte(uint64_t word, bool is_quote_special)
+{
+	uint64_t special = ((word - BYTES_OF(0x20)) & ~word) | word |
+	    has_zero_byte(word ^ BYTES_OF(0x7f)) |
+	    has_zero_byte(word ^ BYTES_OF('\\'));
+
+	if (is_quote_special)
+		special |= has_zero_byte(word ^ BYTES_OF('"'));
+	return special & BYTES_OF(0x80);
+}
+
+static bool
+is_special_byte(unsigned char c, bool is_quote_special)
+{
+	return c < 0x20 || c >= 0x7f || c == '\\' ||
+	    (is_quote_special && c == '"');
+}
+
+/*
+ * True when no byte of s is special (has_special_byte()): the common
+ * case, tested eight bytes at a time, as cells fill most of the reports.
+ */
+static bool
+is_plain_text(const unsigned char *s, size_t len, bool is_quote_special)
+{
+	size_t i = 0;
+	uint64_t word;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&word, s + i, 8);
+		if (has_special_byte(word, is_quote_special))
+			return false;
+	}
+	for (; i < len; i++)
+		if (is_special_byte(s[i], is_quote_special))
 			return false;
 	return true;
 }
@@ -124,7 +166,7 @@ csvout_make_safe(char **dst, size_t *cap, const char *text, size_t len)
 		return SIZE_MAX;
 	if (len > 0 && is_formula_start(s[0]))
 		(*dst)[out++] = '\'';
-	if (is_plain_ascii(s, len)) {
+	if (is_plain_text(s, len, false)) {
 		memcpy(*dst + out, s, len);
 		return out + len;
 	}
@@ -180,10 +222,7 @@ is_plain_cell(const unsigned char *s, size_t len)
 {
 	if (len > 0 && is_formula_start(s[0]))
 		return false;
-	for (size_t i = 0; i < len; i++)
-		if (s[i] < 0x20 || s[i] >= 0x7f || s[i] == '\\' || s[i] == '"')
-			return false;
-	return true;
+	return is_plain_text(s, len, true);
 }
 
 void

@@ -959,6 +959,65 @@ test_backends_agree(void **state)
 	free(cut.p);
 }
 
+/* A gzip member of data whose header has a CRC (FHCRC) and a file name. */
+static void
+gzip_member_with_header_crc(struct bytes *out, const char *data)
+{
+	unsigned char chunk[4096];
+	char name[] = "access.log";
+	gz_header head = { 0 };
+	z_stream s = { 0 };
+
+	assert_int_equal(
+	    deflateInit2(&s, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY),
+	    Z_OK);
+	head.name = (Bytef *)name;
+	head.hcrc = 1;
+	assert_int_equal(deflateSetHeader(&s, &head), Z_OK);
+	s.next_in = (unsigned char *)(uintptr_t)data;
+	s.avail_in = (uInt)strlen(data);
+	s.next_out = chunk;
+	s.avail_out = sizeof(chunk);
+	assert_int_equal(deflate(&s, Z_FINISH), Z_STREAM_END);
+	bytes_add(out, chunk, sizeof(chunk) - s.avail_out);
+	deflateEnd(&s);
+}
+
+/*
+ * 2026-12-04, issue #7: a member with a header CRC goes to zlib, which
+ * checks it: with either backend a good header CRC reads, and a bad one is
+ * the same damage at the same offset, also in a second member.
+ */
+static void
+test_header_crc(void **state)
+{
+	struct bytes gz = { 0 };
+	struct gzlines_stats st;
+	size_t first;
+	char *got;
+
+	(void)state;
+	gzip_member(&gz, "one\n", 4);
+	first = gz.len;
+	gzip_member_with_header_crc(&gz, "two\nthree\n");
+	got = read_lines(write_file("hcrc.gz", gz.p, gz.len), &st);
+	assert_string_equal(got, "one|\ntwo|\nthree|\n");
+	assert_false(st.is_damaged);
+	assert_int_equal(st.n_members, 2);
+	free(got);
+	assert_backends_agree(write_file("hcrc.gz", gz.p, gz.len));
+
+	/* The header CRC is the two bytes after the name's NUL. */
+	gz.p[first + 10 + sizeof("access.log")] ^= 0x01;
+	got = read_lines(write_file("hcrc-bad.gz", gz.p, gz.len), &st);
+	assert_string_equal(got, "one|\n");
+	assert_true(st.is_damaged);
+	assert_string_equal(st.damage_reason, "invalid gzip header");
+	free(got);
+	assert_backends_agree(write_file("hcrc-bad.gz", gz.p, gz.len));
+	free(gz.p);
+}
+
 static void
 test_inflate_names(void **state)
 {
@@ -1012,6 +1071,7 @@ main(void)
 		cmocka_unit_test(test_hostile_name),
 		cmocka_unit_test(test_backends_agree),
 		cmocka_unit_test(test_cut_member_gives_all_text),
+		cmocka_unit_test(test_header_crc),
 		cmocka_unit_test(test_inflate_names),
 	};
 
