@@ -363,7 +363,12 @@ put_digits(char *p, int value, int n)
 static void
 format_iso(int64_t utc_ms, int32_t offset_sec, char *buf)
 {
-	int64_t local_ms = utc_ms + (int64_t)offset_sec * 1000;
+	/*
+	 * ISO 8601 offsets have no seconds: a local mean time offset such
+	 * as Berlin's +00:53:28 before 1893 is shown to the minute, and the
+	 * local time with it, so that the text still names the instant.
+	 */
+	int64_t local_ms = utc_ms + (int64_t)(offset_sec / 60) * 60 * 1000;
 	time_t seconds = (time_t)floor_div(local_ms, 1000);
 	int32_t abs_off = offset_sec < 0 ? -offset_sec : offset_sec;
 	struct tm tm;

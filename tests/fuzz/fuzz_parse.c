@@ -3,8 +3,9 @@
  * tests/fuzz/fuzz_parse.c - parse_line() and parse_token_label() on any
  * bytes.  Checks that every span of a parsed record lies inside the line
  * (or is the parser's "-" for an absent field),
- * that the outcome is a known one, and that a token id is all digits and
- * comes from the labels field.
+ * that the outcome is a known one, that a token id is all digits and
+ * comes from an "access-token:id:" element of the labels field, and that
+ * the line read with a CR before its LF (CRLF files) parses the same.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -24,24 +25,93 @@ is_inside(struct span s, const char *line, size_t len)
 static void
 check_id(struct span id, struct span labels)
 {
+	static const char prefix[] = "access-token:id:";
+	size_t at = (size_t)(id.ptr - labels.ptr), n = sizeof(prefix) - 1;
+
 	FUZZ_CHECK(id.len > 0, "empty token id");
 	FUZZ_CHECK(is_inside(id, labels.ptr, labels.len),
 	    "token id outside the labels");
 	for (size_t i = 0; i < id.len; i++)
 		FUZZ_CHECK(id.ptr[i] >= '0' && id.ptr[i] <= '9',
 		    "token id holds a non-digit");
+	FUZZ_CHECK(at >= n && memcmp(id.ptr - n, prefix, n) == 0,
+	    "token id not after access-token:id:");
+	FUZZ_CHECK(at == n ||
+	        (at >= n + 2 && memcmp(id.ptr - n - 2, ", ", 2) == 0),
+	    "access-token:id: does not start a label");
+	FUZZ_CHECK(at + id.len == labels.len ||
+	        (labels.len - at - id.len >= 2 &&
+	            memcmp(id.ptr + id.len, ", ", 2) == 0),
+	    "token id does not end its label");
+}
+
+/* Where span s of a record of line lies: its offset, -1 for the parser's
+ * own "-", -2 when empty. */
+static long
+span_offset(struct span s, const char *line, size_t len)
+{
+	if (s.len == 0)
+		return -2;
+	if (!is_inside(s, line, len))
+		return -1;
+	return (long)(s.ptr - line);
+}
+
+#define N_SPANS 17
+
+/* The spans of a record, in one order. */
+static void
+record_spans(const struct logrec *r, struct span out[N_SPANS])
+{
+	const struct span all[N_SPANS] = { r->address, r->protocol,
+		r->request_id, r->node, r->user, r->action, r->method,
+		r->target, r->referer, r->user_agent, r->status, r->bytes_read,
+		r->bytes_written, r->labels, r->duration, r->session,
+		r->token_id };
+
+	memcpy(out, all, sizeof(all));
+}
+
+/* The same line with a CR appended parses to the same record. */
+static void
+check_cr_ended(const char *line, size_t size, enum parse_outcome outcome,
+    const struct logrec *rec)
+{
+	char *with_cr = malloc(size + 1);
+	struct span a[N_SPANS], b[N_SPANS];
+	struct logrec r2;
+
+	FUZZ_CHECK(with_cr != NULL, "out of memory");
+	memcpy(with_cr, line, size);
+	with_cr[size] = '\r';
+	FUZZ_CHECK(parse_line(with_cr, size + 1, &r2) == outcome,
+	    "a CR before the LF changes the outcome");
+	if (outcome == PARSE_OK) {
+		FUZZ_CHECK(r2.layout == rec->layout &&
+		        r2.is_repaired == rec->is_repaired &&
+		        r2.is_output == rec->is_output &&
+		        r2.n_token_labels == rec->n_token_labels &&
+		        memcmp(&r2.time, &rec->time, sizeof(r2.time)) == 0,
+		    "a CR before the LF changes the record");
+		record_spans(rec, a);
+		record_spans(&r2, b);
+		for (size_t i = 0; i < N_SPANS; i++)
+			FUZZ_CHECK(a[i].len == b[i].len &&
+			        span_offset(a[i], line, size) ==
+			            span_offset(b[i], with_cr, size + 1),
+			    "a CR before the LF moves a field");
+	}
+	free(with_cr);
 }
 
 static void
 check_record(const struct logrec *r, const char *line, size_t len)
 {
-	const struct span spans[] = { r->address, r->protocol, r->request_id,
-		r->node, r->user, r->action, r->method, r->target, r->referer,
-		r->user_agent, r->status, r->bytes_read, r->bytes_written,
-		r->labels, r->duration, r->session, r->token_id };
+	struct span spans[N_SPANS];
 
+	record_spans(r, spans);
 	/* A field the layout lacks is the parser's own constant "-". */
-	for (size_t i = 0; i < sizeof(spans) / sizeof(spans[0]); i++)
+	for (size_t i = 0; i < N_SPANS; i++)
 		FUZZ_CHECK(is_inside(spans[i], line, len) ||
 		        (spans[i].len == 1 && spans[i].ptr[0] == '-'),
 		    "span outside line");
@@ -72,6 +142,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(parse_outcome_name(outcome) != NULL, "outcome name");
 	if (outcome == PARSE_OK)
 		check_record(&rec, line, size);
+	check_cr_ended(line, size, outcome, &rec);
 
 	/* The whole input as a labels field. */
 	labels.ptr = line;

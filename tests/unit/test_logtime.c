@@ -126,6 +126,23 @@ test_new_york(void **state)
 	    "2024-12-31T23:30:00.000-05:00", "2025-01-01T04:30:00.000+00:00");
 }
 
+/*
+ * 2026-12-04, issue #3: before 1893 Berlin kept local mean time, +00:53:28.
+ * An ISO 8601 offset has no seconds: the offset is shown to the minute and
+ * the local time with it, so that the text names the instant (the log's
+ * 12:00:00 is 11:06:32 UTC).  Found by fuzz_logtime's read-back check.
+ */
+static void
+test_offset_with_seconds(void **state)
+{
+	struct logtime_cache cache = { 0 };
+
+	(void)state;
+	assert_int_equal(logtime_set_zone("Europe/Berlin"), 0);
+	EXPECT(&cache, "1890-06-01 12:00:00,000",
+	    "1890-06-01T11:59:32.000+00:53", "1890-06-01T11:06:32.000+00:00");
+}
+
 static void
 test_half_hour_zones(void **state)
 {
@@ -302,6 +319,7 @@ main(void)
 		cmocka_unit_test_teardown(test_berlin, reset_utc),
 		cmocka_unit_test_teardown(test_new_york, reset_utc),
 		cmocka_unit_test_teardown(test_half_hour_zones, reset_utc),
+		cmocka_unit_test_teardown(test_offset_with_seconds, reset_utc),
 		cmocka_unit_test_teardown(
 		    test_cache_follows_minutes, reset_utc),
 		cmocka_unit_test_teardown(test_zone_names_refused, reset_utc),
