@@ -2,15 +2,17 @@
 # tests/fuzz/make-corpus.sh - rebuild the seed corpora tests/fuzz/corpus/
 # from the fixtures and the reference samples: one seed per log line for
 # the line parser and the resolver, the log files themselves (plain and
-# gzipped) for the gzip reader, the cells of the demo export for the CSV
-# writer, the export's files for the CSV importer, timestamps and tokens.
+# gzipped) for the gzip reader and the scan, the cells of the demo export
+# for the CSV writer, the export's files for the CSV importer, timestamps
+# and tokens.
 # Run from the top of the source tree; the output is deterministic.
 set -eu
 C=tests/fuzz/corpus
 # Inputs that once failed (regress-*) are kept; everything else is rebuilt.
 find "$C" -type f ! -name 'regress-*' -delete 2>/dev/null || true
 mkdir -p "$C"/fuzz_parse "$C"/fuzz_resolve "$C"/fuzz_gzlines \
-    "$C"/fuzz_csvout "$C"/fuzz_csvimport "$C"/fuzz_tokenid "$C"/fuzz_logtime
+    "$C"/fuzz_csvout "$C"/fuzz_csvimport "$C"/fuzz_tokenid "$C"/fuzz_logtime \
+    "$C"/fuzz_scan
 
 LOGS="fixtures/logs/node1/* fixtures/logs/node2/* fixtures/samples/*.log
     fixtures/findings/*/*.log"
@@ -48,6 +50,11 @@ for f in $LOGS; do
 	gzip -9nc "$f" | seed "$C"/fuzz_gzlines
 	{ gzip -nc "$f"; gzip -nc "$f"; } | seed "$C"/fuzz_gzlines
 	gzip -nc "$f" | head -c 200 | seed "$C"/fuzz_gzlines
+done
+# The scan: the log files as they are, and the demo's gzipped logs.
+# shellcheck disable=SC2086
+for f in $LOGS fixtures/demo/logs/*/*; do
+	seed "$C"/fuzz_scan <"$f"
 done
 printf 'a\rb\rc\r' | seed "$C"/fuzz_gzlines
 printf 'a\r\nb\r\n' | gzip -nc | seed "$C"/fuzz_gzlines
