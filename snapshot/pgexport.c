@@ -183,6 +183,13 @@ mask_excerpts(char *dst, size_t cap, const char *src, bool has_quote)
 	return dst;
 }
 
+static bool
+is_uri(const char *conninfo)
+{
+	return strncmp(conninfo, "postgresql://", 13) == 0 ||
+	    strncmp(conninfo, "postgres://", 11) == 0;
+}
+
 /*
  * Whether libpq reads conninfo as a connection string rather than as a
  * database name, as psql -d does: a URI, or a string holding "=".
@@ -190,9 +197,21 @@ mask_excerpts(char *dst, size_t cap, const char *src, bool has_quote)
 static bool
 is_connection_string(const char *conninfo)
 {
-	return strncmp(conninfo, "postgresql://", 13) == 0 ||
-	    strncmp(conninfo, "postgres://", 11) == 0 ||
-	    strchr(conninfo, '=') != NULL;
+	return is_uri(conninfo) || strchr(conninfo, '=') != NULL;
+}
+
+/*
+ * Whether a parsed host holds "@".  In a URI that means a user name or
+ * password with an unencoded "@", whose rest became the host.
+ */
+static bool
+has_host_with_at(const PQconninfoOption *opts)
+{
+	for (const PQconninfoOption *o = opts; o->keyword; o++)
+		if (strcmp(o->keyword, "host") == 0 && o->val &&
+		    strchr(o->val, '@') != NULL)
+			return true;
+	return false;
 }
 
 /*
@@ -211,8 +230,18 @@ check_conninfo(const char *conninfo)
 		return 0;
 	opts = PQconninfoParse(conninfo, &err);
 	if (opts) {
+		bool is_split = is_uri(conninfo) && has_host_with_at(opts);
+
 		PQconninfoFree(opts);
-		return 0;
+		if (!is_split)
+			return 0;
+		/* The host would be looked up, and echoed, with the rest. */
+		diag_error("invalid connection string given with -d");
+		diag_detail("A host name in the URI holds \"@\": libpq ends the "
+			    "user name and password at the first \"@\".");
+		diag_hint("Write an \"@\" in the user name or password as "
+			  "\"%%40\".");
+		return -1;
 	}
 	diag_error("invalid connection string given with -d");
 	if (err) {

@@ -83,6 +83,18 @@ malformed_uri "an unknown keyword is named" \
     'invalid connection option "passwd"' \
     "dbname=bb8 passwd=$WRONG_PASSWORD"
 
+# libpq ends the password at its first "@": the rest would become the
+# host, be looked up and be quoted in the connection error.
+case_dir
+fails "a password holding an unencoded @" 1 \
+    "tokentrail: error: invalid connection string given with -d
+tokentrail: detail: A host name in the URI holds \"@\": libpq ends the user name and password at the first \"@\".
+tokentrail: hint: Write an \"@\" in the user name or password as \"%40\"." \
+    "$TT" snapshot -o "$WORK/out/s.db" \
+    -d "postgresql://tt_password:pre@$WRONG_PASSWORD@/bb8?port=$PGPORT"
+expect_no_grep "unencoded @: password not shown" "$WRONG_PASSWORD" \
+    "$WORK/stdout" "$WORK/stderr"
+
 case_dir
 fails "not a Bitbucket database" 1 \
     'tokentrail: error: table "AO_E5A814_ACCESS_TOKEN" not found in schema "public"
