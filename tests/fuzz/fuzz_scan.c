@@ -5,11 +5,15 @@
  * working directory): lines, records, attribution, resolution, report
  * rows and aggregates.  Checks that every line read is accounted for, as
  * parsed or set aside with a reason, that the counts agree with each
- * other, and that the sorted records hold one requests.csv row per
- * reported token request and facts that unpack.
+ * other, that the sorted records hold one requests.csv row per reported
+ * token request and facts that unpack, and that a text input gives the
+ * same counts when it is read gzipped.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <zlib.h>
 
 #include "analyze/findings.h"
 #include "analyze/scan.h"
@@ -102,40 +106,105 @@ check_summary(const struct file_summary *f)
 	    "parsed lines without times");
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* Scan the file at path as analyze does; fill *summary and *count. */
+static void
+scan_input(const char *path, struct file_summary *summary,
+    struct record_count *count)
 {
-	const char *dir = fuzz_tmpdir();
-	struct record_count count = { 0, 0 };
 	struct reqsort_sink sinks[3] = {
-		{ NULL, count_request_row, &count },
+		{ NULL, count_request_row, count },
 		{ NULL, ignore_part, NULL },
-		{ NULL, check_facts, &count },
+		{ NULL, check_facts, count },
 	};
-	struct file_summary summary;
 	struct scan_worker w;
 	struct reqsort sort;
 	struct tokagg agg;
-	char path[4200];
 
-	diag_set_quiet(true);
-	if (!snap)
-		setup(dir);
-	snprintf(path, sizeof(path), "%s/input.log", dir);
-	fuzz_write_file(path, data, size);
-	memset(&summary, 0, sizeof(summary));
+	memset(summary, 0, sizeof(*summary));
+	memset(count, 0, sizeof(*count));
 	tokagg_init(&agg);
-	FUZZ_CHECK(reqsort_init(&sort, dir) == 0, "sort");
+	FUZZ_CHECK(reqsort_init(&sort, fuzz_tmpdir()) == 0, "sort");
 	FUZZ_CHECK(scan_worker_init(&w, &config, &sort) == 0, "worker");
-	FUZZ_CHECK(scan_file(&w, path, 0, &summary, &agg) == 0,
+	FUZZ_CHECK(scan_file(&w, path, 0, summary, &agg) == 0,
 	    "the scan of a regular file failed");
 	FUZZ_CHECK(scan_worker_finish(&w) == 0, "flush");
-	check_summary(&summary);
+	check_summary(summary);
 	FUZZ_CHECK(reqsort_merge(&sort, sinks, 3) == 0, "merge");
-	FUZZ_CHECK(count.n_request_rows == summary.n_reported,
+	FUZZ_CHECK(count->n_request_rows == summary->n_reported,
 	    "requests.csv rows differ from reported token requests");
 	scan_worker_release(&w);
 	reqsort_release(&sort);
 	tokagg_release(&agg);
+}
+
+/* Write size bytes of data to path as one gzip member. */
+static void
+write_gzip(const char *path, const uint8_t *data, size_t size)
+{
+	uLong cap = compressBound((uLong)size) + 32;
+	unsigned char *gz = malloc(cap);
+	z_stream s = { 0 };
+
+	FUZZ_CHECK(gz != NULL, "out of memory");
+	FUZZ_CHECK(deflateInit2(&s, 1, Z_DEFLATED, 15 + 16, 8,
+	               Z_DEFAULT_STRATEGY) == Z_OK,
+	    "deflate");
+	s.next_in = (unsigned char *)(uintptr_t)data;
+	s.avail_in = (uInt)size;
+	s.next_out = gz;
+	s.avail_out = (uInt)cap;
+	FUZZ_CHECK(deflate(&s, Z_FINISH) == Z_STREAM_END, "deflate");
+	fuzz_write_file(path, gz, cap - s.avail_out);
+	deflateEnd(&s);
+	free(gz);
+}
+
+/* What the text gave, whether it was stored plain or gzipped. */
+static void
+check_same_counts(const struct file_summary *a, const struct file_summary *b,
+    const struct record_count *ca, const struct record_count *cb)
+{
+	FUZZ_CHECK(a->n_lines == b->n_lines && a->n_parsed == b->n_parsed &&
+	        a->n_repaired == b->n_repaired &&
+	        a->n_set_aside == b->n_set_aside &&
+	        memcmp(a->set_aside, b->set_aside, sizeof(a->set_aside)) == 0,
+	    "gzip changes how lines are read");
+	FUZZ_CHECK(a->n_token_requests == b->n_token_requests &&
+	        a->n_reported == b->n_reported &&
+	        a->n_unfinished == b->n_unfinished &&
+	        a->n_unmatched == b->n_unmatched &&
+	        a->n_label_anomalies == b->n_label_anomalies &&
+	        a->n_pairing_overflow == b->n_pairing_overflow,
+	    "gzip changes the requests");
+	FUZZ_CHECK(a->has_times == b->has_times &&
+	        (!a->has_times ||
+	            (a->first.utc_ms == b->first.utc_ms &&
+	                a->last.utc_ms == b->last.utc_ms)),
+	    "gzip changes what the file covers");
+	FUZZ_CHECK(ca->n_request_rows == cb->n_request_rows &&
+	        ca->n_facts == cb->n_facts,
+	    "gzip changes the records");
+	FUZZ_CHECK(!b->stats.is_damaged, "a gzip file written whole is damaged");
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct file_summary plain, gzipped;
+	struct record_count plain_count = { 0, 0 }, gzipped_count = { 0, 0 };
+	char path[4200];
+
+	diag_set_quiet(true);
+	if (!snap)
+		setup(fuzz_tmpdir());
+	snprintf(path, sizeof(path), "%s/input.log", fuzz_tmpdir());
+	fuzz_write_file(path, data, size);
+	scan_input(path, &plain, &plain_count);
+	if (plain.stats.format != GZLINES_PLAIN)
+		return 0;
+	snprintf(path, sizeof(path), "%s/input.log.gz", fuzz_tmpdir());
+	write_gzip(path, data, size);
+	scan_input(path, &gzipped, &gzipped_count);
+	check_same_counts(&plain, &gzipped, &plain_count, &gzipped_count);
 	return 0;
 }
