@@ -4,7 +4,7 @@
  * lines; first stage of analyze: file -> lines -> parse -> join -> reports.
  *
  * The file is read in 256 KiB chunks; every chunk is hashed as it is read.
- * A refill function (gz_refill_zlib(), gz_refill_isal() or
+ * A refill function (gz_fill_zlib(), gz_refill_isal() or
  * gz_refill_plain()) produces the next chunk of text, and gzlines_next() scans
  * it with memchr(), returning pointers into it.  Only a line that spans two
  * chunks is copied, into a carry buffer of GZLINES_MAX_LINE + 1 bytes (the
@@ -34,11 +34,11 @@
 #include "common/diag.h"
 #include "common/sha256.h"
 
-#define GZ_BUF_SIZE   (256 * 1024) /* input and output chunks */
-#define GZ_SNIFF_SIZE (64 * 1024)  /* bytes looked at for CR-only text */
-#define GZ_NUL_WINDOW 512          /* a NUL this early means binary */
-#define GZ_CARRY_CAP  (GZLINES_MAX_LINE + 1)
-#define GZ_FIXED_HEADER 10         /* a gzip member's header up to FEXTRA */
+#define GZ_BUF_SIZE     (256 * 1024) /* input and output chunks */
+#define GZ_SNIFF_SIZE   (64 * 1024)  /* bytes looked at for CR-only text */
+#define GZ_NUL_WINDOW   512          /* a NUL this early means binary */
+#define GZ_CARRY_CAP    (GZLINES_MAX_LINE + 1)
+#define GZ_FIXED_HEADER 10 /* a gzip member's header up to FEXTRA */
 
 struct gzlines {
 	char *path;
@@ -392,12 +392,6 @@ gz_fill_zlib(struct gzlines *gz, size_t start)
 	return 0;
 }
 
-static int
-gz_refill_zlib(struct gzlines *gz)
-{
-	return gz_fill_zlib(gz, 0);
-}
-
 #ifdef TOKENTRAIL_HAVE_ISAL
 /*
  * Hand the current member to zlib from its first byte (see the file
@@ -454,7 +448,7 @@ gz_isal_step(struct gzlines *gz)
 }
 
 /*
- * The ISA-L backend: as gz_refill_zlib(), but damage, a file that ends
+ * The ISA-L backend: as gz_fill_zlib(), but damage, a file that ends
  * inside a member and a header that ISA-L does not judge as zlib does
  * make the member go to zlib (gz_replay_with_zlib()), which fills the rest
  * of the chunk.  Returns 0 or -1.
@@ -546,7 +540,7 @@ gz_refill(struct gzlines *gz)
 		rc = gz_refill_isal(gz);
 #endif
 	else
-		rc = gz_refill_zlib(gz);
+		rc = gz_fill_zlib(gz, 0);
 	if (rc == 0 && !gz->is_term_known)
 		gz_decide_term(gz);
 	return rc;

@@ -237,10 +237,11 @@ check_conninfo(const char *conninfo)
 			return 0;
 		/* The host would be looked up, and echoed, with the rest. */
 		diag_error("invalid connection string given with -d");
-		diag_detail("A host name in the URI holds \"@\": libpq ends the "
-			    "user name and password at the first \"@\".");
+		diag_detail(
+		    "A host name in the URI holds \"@\": libpq ends the "
+		    "user name and password at the first \"@\".");
 		diag_hint("Write an \"@\" in the user name or password as "
-			  "\"%%40\".");
+		          "\"%%40\".");
 		return -1;
 	}
 	diag_error("invalid connection string given with -d");
@@ -504,7 +505,8 @@ append_filter(PGconn *conn, char *sql, size_t cap, const char *schema,
 	case SNAPFMT_OWNER_NAMES:
 		if (append_text(sql, cap,
 		        " WHERE " SNAPFMT_OWNER_FILTER_COLUMN
-		        " IN (SELECT " SNAPFMT_OWNER_NAME_COLUMN " FROM ") < 0 ||
+		        " IN (SELECT " SNAPFMT_OWNER_NAME_COLUMN
+		        " FROM ") < 0 ||
 		    append_table(conn, sql, cap, schema, SNAPFMT_OWNER_TABLE) <
 		        0 ||
 		    append_filter(conn, sql, cap, schema, SNAPFMT_TOKEN_USERS) <

@@ -57,9 +57,11 @@ hash_line(struct sha256 *sha, const struct gzline *line)
 
 	for (int i = 0; i < 8; i++)
 		head[i] = (unsigned char)(len >> (8 * i));
-	head[8] = (unsigned char)(line->is_too_long | line->is_unterminated << 1);
+	head[8] =
+	    (unsigned char)(line->is_too_long | line->is_unterminated << 1);
 	FUZZ_CHECK(sha256_update(sha, head, sizeof(head)) == 0, "digest");
-	FUZZ_CHECK(line->len == 0 || sha256_update(sha, line->data, line->len) == 0,
+	FUZZ_CHECK(
+	    line->len == 0 || sha256_update(sha, line->data, line->len) == 0,
 	    "digest");
 }
 

@@ -48,8 +48,8 @@ check_local(const struct logtime_local *t)
 	FUZZ_CHECK(t->millisecond >= 0 && t->millisecond <= 999, "ms");
 	logtime_to_instant(&cache, t, &at);
 	logtime_to_instant(&warm, t, &at_warm);
-	FUZZ_CHECK(at.utc_ms == at_warm.utc_ms &&
-	        at.offset_sec == at_warm.offset_sec,
+	FUZZ_CHECK(
+	    at.utc_ms == at_warm.utc_ms && at.offset_sec == at_warm.offset_sec,
 	    "the conversion cache changes an instant");
 	FUZZ_CHECK(logtime_format(&at, iso) == iso, "format");
 	FUZZ_CHECK(strlen(iso) < LOGTIME_ISO_SIZE, "ISO text too long");

@@ -36,8 +36,8 @@ check_id(struct span id, struct span labels)
 		    "token id holds a non-digit");
 	FUZZ_CHECK(at >= n && memcmp(id.ptr - n, prefix, n) == 0,
 	    "token id not after access-token:id:");
-	FUZZ_CHECK(at == n ||
-	        (at >= n + 2 && memcmp(id.ptr - n - 2, ", ", 2) == 0),
+	FUZZ_CHECK(
+	    at == n || (at >= n + 2 && memcmp(id.ptr - n - 2, ", ", 2) == 0),
 	    "access-token:id: does not start a label");
 	FUZZ_CHECK(at + id.len == labels.len ||
 	        (labels.len - at - id.len >= 2 &&

@@ -102,14 +102,14 @@ check_summary(const struct file_summary *f)
 	FUZZ_CHECK(f->n_reported <= f->n_token_requests &&
 	        f->n_token_requests <= f->n_parsed,
 	    "more token requests than lines");
-	FUZZ_CHECK(f->has_times == (f->n_parsed > 0),
-	    "parsed lines without times");
+	FUZZ_CHECK(
+	    f->has_times == (f->n_parsed > 0), "parsed lines without times");
 }
 
 /* Scan the file at path as analyze does; fill *summary and *count. */
 static void
-scan_input(const char *path, struct file_summary *summary,
-    struct record_count *count)
+scan_input(
+    const char *path, struct file_summary *summary, struct record_count *count)
 {
 	struct reqsort_sink sinks[3] = {
 		{ NULL, count_request_row, count },
@@ -184,7 +184,8 @@ check_same_counts(const struct file_summary *a, const struct file_summary *b,
 	FUZZ_CHECK(ca->n_request_rows == cb->n_request_rows &&
 	        ca->n_facts == cb->n_facts,
 	    "gzip changes the records");
-	FUZZ_CHECK(!b->stats.is_damaged, "a gzip file written whole is damaged");
+	FUZZ_CHECK(
+	    !b->stats.is_damaged, "a gzip file written whole is damaged");
 }
 
 int
