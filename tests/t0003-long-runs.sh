@@ -91,6 +91,10 @@ expect_text_eq "snapshot off a terminal: silent" "$(cat "$WORK/stderr")" ""
 # Ctrl-C on a larger input: 100 files of generated logs, one at a time.
 GENLOGS=$BUILD_DIR/bench/genlogs
 [ -x "$GENLOGS" ] || make -s -C "$ROOT" "${GENLOGS#"$ROOT"/}" >/dev/null
+new_work
+run env -C "$WORK" "$GENLOGS" --help
+expect_status "genlogs --help: refused with its usage" 1
+expect_absent "genlogs --help: no directory named --help" "$WORK/--help"
 BIG=$T_ROOT/big
 if ! "$GENLOGS" --mb 50 "$BIG" >/dev/null 2>&1; then
 	fail "set-up: genlogs --mb 50"
