@@ -89,9 +89,14 @@ $(BUILD)/.flags: FORCE
 	@mkdir -p $(BUILD)
 	@echo '$(BUILD_FLAGS)' | cmp -s - $@ || echo '$(BUILD_FLAGS)' >$@
 
+# common/outfile.c needs fopencookie(), a GNU extension that glibc and
+# musl both have; only that file sees the GNU names.
+GNU_SRC   = common/outfile.c
+GNU_FLAGS = $(if $(filter $(GNU_SRC),$<),-D_GNU_SOURCE)
+
 $(BUILD)/%.o: %.c $(HEADERS) $(BUILD)/.flags
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(GNU_FLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/libtokentrail.a: $(MODULE_OBJ)
 	@rm -f $@
@@ -237,8 +242,8 @@ fuzz-build: $(FUZZ_BIN)
 
 $(FUZZ_BUILD)/%.o: %.c $(HEADERS) tests/fuzz/fuzzutil.h
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
-	    -c -o $@ $<
+	$(FUZZ_CC) $(CPPFLAGS) $(GNU_FLAGS) $(FUZZ_CFLAGS) \
+	    -fsanitize=fuzzer-no-link -c -o $@ $<
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_MOD_OBJ) \
     tests/fuzz/fuzzutil.h $(HEADERS)
@@ -278,10 +283,13 @@ lint:
 	    --error-exitcode=1 --inline-suppr \
 	    --suppress=missingIncludeSystem -I. \
 	    -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(LINT_SRC)
-	$(TIDY) --quiet $(LINT_SRC) -- -std=c11 $(LINT_CPP)
+	$(TIDY) --quiet $(filter-out $(GNU_SRC),$(LINT_SRC)) -- -std=c11 \
+	    $(LINT_CPP)
+	$(TIDY) --quiet $(GNU_SRC) -- -std=c11 $(LINT_CPP) -D_GNU_SOURCE
 	@set -e; for f in $(LINT_SRC); do \
 	    echo "gcc -fanalyzer $$f"; \
-	    gcc -std=c11 $(LINT_CPP) -fanalyzer -Werror \
+	    gnu=; case " $(GNU_SRC) " in *" $$f "*) gnu=-D_GNU_SOURCE;; esac; \
+	    gcc -std=c11 $(LINT_CPP) $$gnu -fanalyzer -Werror \
 	        -Wno-analyzer-malloc-leak -Wno-analyzer-file-leak \
 	        -c -o /dev/null $$f; \
 	done

@@ -496,11 +496,10 @@ write_sums(struct run *run)
 		rc = sums_line_absolute(fp, d.sha256, d.path);
 	else
 		rc = -1;
-	for (int i = 0; i < REPORT_SUMS && rc == 0; i++) {
-		if (report_digest_file(run->reports[i].tmp_path, &d) != 0)
-			return -1;
-		rc = report_sha256_line(fp, d.sha256, analyze_report_names[i]);
-	}
+	/* Each report's digest was taken as it was written. */
+	for (int i = 0; i < REPORT_SUMS && rc == 0; i++)
+		rc = report_sha256_line(
+		    fp, run->reports[i].sha256, analyze_report_names[i]);
 	if (outfile_finish(&run->reports[REPORT_SUMS]) != 0)
 		return -1;
 	return rc;

@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * common/outfile.c - temporary file, fsync, rename: outputs that a reader
- * never sees half-written.
+ * never sees half-written.  The stream handed to the caller is a
+ * fopencookie() stream whose bytes are copied into one of two buffers; a
+ * writer thread takes each full buffer, adds it to the file's SHA-256 and
+ * writes it, while the caller fills the other.
  */
 #include "common/outfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,7 +20,207 @@
 
 #include "common/diag.h"
 
-#define OUTFILE_BUFFER (1024 * 1024)
+/* The caller's stdio buffer, and each of the two buffers in turn. */
+#define STDIO_BUFFER  (64 * 1024)
+#define WRITER_BUFFER (256 * 1024)
+
+/*
+ * The two buffers: the caller copies into buf[filling]; a full one is
+ * handed over as the pending one, which the thread hashes and writes.
+ * lock guards pending_len, is_closing and error.
+ */
+struct outfile_writer {
+	int fd;
+	struct sha256 sha;
+	char *stdio_buf;
+	char *buf[2];
+	size_t filled; /* bytes in buf[filling] */
+	int filling;
+	size_t pending_len; /* bytes of buf[!filling] to write, or 0 */
+	bool is_closing;
+	int error;     /* errno of the first failed write, or 0 */
+	uint64_t size; /* bytes handed to the thread */
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+};
+
+/* Write all of data to fd; 0, or the errno of the failure. */
+static int
+write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? errno : EIO;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void *
+writer_main(void *arg)
+{
+	struct outfile_writer *w = arg;
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		while (w->pending_len == 0 && !w->is_closing)
+			pthread_cond_wait(&w->wake, &w->lock);
+		if (w->pending_len == 0)
+			break;
+		const char *data = w->buf[!w->filling];
+		size_t len = w->pending_len;
+		int error = w->error;
+
+		pthread_mutex_unlock(&w->lock);
+		if (error == 0 && sha256_update(&w->sha, data, len) != 0)
+			error = ENOMEM;
+		if (error == 0)
+			error = write_all(w->fd, data, len);
+		pthread_mutex_lock(&w->lock);
+		w->error = error;
+		w->pending_len = 0;
+		pthread_cond_broadcast(&w->wake);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+/* Hand the filled buffer to the thread once it took the last one; 0, or
+ * -1 with errno set when a write already failed. */
+static int
+writer_hand_over(struct outfile_writer *w)
+{
+	int error;
+
+	pthread_mutex_lock(&w->lock);
+	while (w->pending_len > 0)
+		pthread_cond_wait(&w->wake, &w->lock);
+	error = w->error;
+	if (error == 0 && w->filled > 0) {
+		w->pending_len = w->filled;
+		w->size += w->filled;
+		w->filling = !w->filling;
+		w->filled = 0;
+		pthread_cond_broadcast(&w->wake);
+	}
+	pthread_mutex_unlock(&w->lock);
+	errno = error;
+	return error == 0 ? 0 : -1;
+}
+
+/* The stream's write function: copy into the buffers. */
+static ssize_t
+cookie_write(void *cookie, const char *data, size_t len)
+{
+	struct outfile_writer *w = cookie;
+	size_t done = 0;
+
+	while (done < len) {
+		size_t n = WRITER_BUFFER - w->filled;
+
+		if (n > len - done)
+			n = len - done;
+		memcpy(w->buf[w->filling] + w->filled, data + done, n);
+		w->filled += n;
+		done += n;
+		if (w->filled == WRITER_BUFFER && writer_hand_over(w) != 0)
+			return -1;
+	}
+	return (ssize_t)len;
+}
+
+/* The stream's close function: the rest goes out, the thread ends. */
+static int
+cookie_close(void *cookie)
+{
+	struct outfile_writer *w = cookie;
+	int rc = writer_hand_over(w), error;
+
+	pthread_mutex_lock(&w->lock);
+	w->is_closing = true;
+	pthread_cond_broadcast(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	error = w->error;
+	if (rc == 0 && error != 0) {
+		errno = error;
+		rc = -1;
+	}
+	return rc;
+}
+
+static void
+writer_free(struct outfile_writer *w)
+{
+	if (!w)
+		return;
+	sha256_release(&w->sha);
+	pthread_cond_destroy(&w->wake);
+	pthread_mutex_destroy(&w->lock);
+	free(w->stdio_buf);
+	free(w->buf[0]);
+	free(w->buf[1]);
+	if (w->fd >= 0)
+		close(w->fd);
+	free(w);
+}
+
+/* Start the thread with SIGINT and SIGTERM blocked: they are the
+ * business of the threads that do the work. */
+static int
+writer_start(struct outfile_writer *w)
+{
+	sigset_t block, old;
+	int rc;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	rc = pthread_create(&w->thread, NULL, writer_main, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
+/* A writer over fd (which it then owns) and its stream; NULL when
+ * memory or threads ran out. */
+static struct outfile_writer *
+writer_open(int fd, FILE **fp)
+{
+	static const cookie_io_functions_t io = { .write = cookie_write,
+		.close = cookie_close };
+	struct outfile_writer *w = calloc(1, sizeof(*w));
+
+	if (!w) {
+		close(fd);
+		return NULL;
+	}
+	w->fd = fd;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->wake, NULL);
+	w->stdio_buf = malloc(STDIO_BUFFER);
+	w->buf[0] = malloc(WRITER_BUFFER);
+	w->buf[1] = malloc(WRITER_BUFFER);
+	if (!w->stdio_buf || !w->buf[0] || !w->buf[1] ||
+	    sha256_init(&w->sha) != 0 || writer_start(w) != 0) {
+		writer_free(w);
+		return NULL;
+	}
+	*fp = fopencookie(w, "w", io);
+	if (!*fp) {
+		cookie_close(w);
+		writer_free(w);
+		return NULL;
+	}
+	setvbuf(*fp, w->stdio_buf, _IOFBF, STDIO_BUFFER);
+	return w;
+}
 
 /* The process umask; reading it means setting it, so it is set back. */
 static mode_t
@@ -66,15 +271,13 @@ outfile_open(struct outfile *out, const char *path)
 	}
 	/* mkstemp() makes 0600; outputs are ordinary files. */
 	fchmod(fd, 0644 & ~current_umask());
-	out->fp = fdopen(fd, "wb");
-	if (!out->fp) {
-		close(fd);
-		diag_error_errno("could not open file \"%s\"",
+	out->writer = writer_open(fd, &out->fp);
+	if (!out->writer) {
+		diag_error("could not start writing file \"%s\": out of memory",
 		    diag_quote_str(quoted, out->tmp_path));
 		outfile_abort(out);
 		return -1;
 	}
-	setvbuf(out->fp, NULL, _IOFBF, OUTFILE_BUFFER);
 	return 0;
 }
 
@@ -82,16 +285,37 @@ int
 outfile_finish(struct outfile *out)
 {
 	char quoted[DIAG_QUOTE_SIZE];
+	unsigned char digest[SHA256_DIGEST_LEN];
+	struct outfile_writer *w = out->writer;
 	FILE *fp = out->fp;
-	int failed;
+	int failed, error = 0;
 
 	out->fp = NULL;
-	failed = fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0;
-	if (fclose(fp) != 0)
-		failed = 1;
+	out->writer = NULL;
+	failed = fflush(fp) != 0 || ferror(fp);
 	if (failed)
+		error = errno;
+	if (fclose(fp) != 0 && !failed) {
+		failed = 1;
+		error = errno;
+	}
+	if (!failed && fsync(w->fd) != 0) {
+		failed = 1;
+		error = errno;
+	}
+	if (!failed && sha256_final(&w->sha, digest) == 0) {
+		sha256_hex(digest, out->sha256);
+		out->size = w->size;
+	} else if (!failed) {
+		failed = 1;
+		error = ENOMEM;
+	}
+	writer_free(w);
+	if (failed) {
+		errno = error;
 		return diag_error_errno("could not write file \"%s\"",
 		    diag_quote_str(quoted, out->path));
+	}
 	return 0;
 }
 
@@ -113,6 +337,7 @@ outfile_abort(struct outfile *out)
 {
 	if (out->fp)
 		fclose(out->fp);
+	writer_free(out->writer);
 	if (out->tmp_path)
 		unlink(out->tmp_path);
 	free(out->tmp_path);

@@ -5,17 +5,30 @@
  * and synced by outfile_finish(), and renamed into place by
  * outfile_commit(); outfile_abort() removes the temporary file.  Several
  * outputs can be finished first and committed together at the end.
+ *
+ * What is written is hashed and written to the file by a thread of the
+ * file's own, so that the writer goes on while the kernel copies its
+ * bytes; outfile_finish() gives the SHA-256 of exactly the bytes written,
+ * and nobody needs to read the file again to list it in SHA256SUMS.
  */
 #ifndef TOKENTRAIL_COMMON_OUTFILE_H
 #define TOKENTRAIL_COMMON_OUTFILE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+
+#include "common/sha256.h"
+
+struct outfile_writer;
 
 struct outfile {
 	char *path;     /* final name */
 	char *tmp_path; /* ".name.XXXXXX" beside it, while it exists */
 	FILE *fp;       /* open until outfile_finish() */
+	struct outfile_writer *writer; /* behind fp, until outfile_finish() */
+	uint64_t size; /* bytes written, set by outfile_finish() */
+	char sha256[SHA256_HEX_SIZE]; /* their digest, likewise */
 };
 
 /*
@@ -25,9 +38,9 @@ struct outfile {
 int outfile_open(struct outfile *out, const char *path);
 
 /*
- * Flush, sync and close the temporary file.  Returns 0, or reports the
- * write error (a full disk shows here) and returns -1; the temporary file
- * remains until outfile_abort().
+ * Flush, sync and close the temporary file and set size and sha256.
+ * Returns 0, or reports the write error (a full disk shows here) and
+ * returns -1; the temporary file remains until outfile_abort().
  */
 int outfile_finish(struct outfile *out);
 
