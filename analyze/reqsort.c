@@ -349,48 +349,7 @@ struct merge_out {
 	const struct reqsort_sink *sinks;
 	unsigned n_sinks;
 	FILE *run;
-	struct staged *staged; /* per sink, for the sinks with a stream */
 };
-
-/*
- * Rows bound for a sink's stream are gathered here and written
- * SINK_BUFFER bytes at a time: the report streams may have small stdio
- * buffers, and the merge is the serial part of a run.
- */
-#define SINK_BUFFER (256 * 1024)
-
-struct staged {
-	char *data;
-	size_t len;
-};
-
-/* Write what is staged for fp.  Returns 0 or -1 after reporting. */
-static int
-staged_flush(struct staged *st, FILE *fp)
-{
-	size_t len = st->len;
-
-	st->len = 0;
-	if (fwrite(st->data, 1, len, fp) != len)
-		return diag_error_errno("could not write a report");
-	return 0;
-}
-
-/* Stage len bytes for fp, writing when the buffer fills.  0 or -1. */
-static int
-staged_add(struct staged *st, FILE *fp, const char *data, size_t len)
-{
-	if (st->len + len > SINK_BUFFER && staged_flush(st, fp) != 0)
-		return -1;
-	if (len > SINK_BUFFER) {
-		if (fwrite(data, 1, len, fp) != len)
-			return diag_error_errno("could not write a report");
-		return 0;
-	}
-	memcpy(st->data + st->len, data, len);
-	st->len += len;
-	return 0;
-}
 
 /* Copy the head record of r to the run being written. */
 static int
@@ -424,9 +383,9 @@ emit_record(const struct run_reader *r, const struct merge_out *out)
 
 		offset += len;
 		if (sink->fp) {
-			if (staged_add(&out->staged[p], sink->fp, data, len) !=
-			    0)
-				return -1;
+			if (fwrite(data, 1, len, sink->fp) != len)
+				return diag_error_errno(
+				    "could not write a report");
 		} else if (sink->fn && sink->fn(sink->ctx, data, len) != 0) {
 			return -1;
 		}
@@ -513,7 +472,7 @@ out:
 static int
 merge_into_run(struct reqsort *rs, size_t n)
 {
-	struct merge_out out = { NULL, 0, NULL, NULL };
+	struct merge_out out = { NULL, 0, NULL };
 	char *path, *buf = malloc(RUN_WRITE_BUFFER);
 	int rc;
 
@@ -549,9 +508,7 @@ int
 reqsort_merge(
     struct reqsort *rs, const struct reqsort_sink *sinks, unsigned n_sinks)
 {
-	struct staged staged[REQSORT_MAX_PARTS] = { { NULL, 0 } };
-	struct merge_out out = { sinks, n_sinks, NULL, staged };
-	int rc = 0;
+	struct merge_out out = { sinks, n_sinks, NULL };
 
 	while (rs->n_runs > REQSORT_MERGE_FANIN) {
 		size_t n = rs->n_runs - REQSORT_MERGE_FANIN + 1;
@@ -560,15 +517,5 @@ reqsort_merge(
 		        n < REQSORT_MERGE_FANIN ? n : REQSORT_MERGE_FANIN) != 0)
 			return -1;
 	}
-	for (unsigned p = 0; p < REQSORT_MAX_PARTS && p < n_sinks; p++)
-		if (sinks[p].fp && !(staged[p].data = malloc(SINK_BUFFER)))
-			rc = diag_error("out of memory");
-	if (rc == 0)
-		rc = merge_group(rs, 0, rs->n_runs, &out);
-	for (unsigned p = 0; p < REQSORT_MAX_PARTS && p < n_sinks; p++) {
-		if (rc == 0 && staged[p].data)
-			rc = staged_flush(&staged[p], sinks[p].fp);
-		free(staged[p].data);
-	}
-	return rc;
+	return merge_group(rs, 0, rs->n_runs, &out);
 }

@@ -20,8 +20,8 @@
 
 #include "common/diag.h"
 
-/* The caller's stdio buffer, and each of the two buffers in turn. */
-#define STDIO_BUFFER  (64 * 1024)
+/* Each of the two buffers.  The stream itself is unbuffered: what the
+ * caller writes is copied once, into the buffer being filled. */
 #define WRITER_BUFFER (256 * 1024)
 
 /*
@@ -32,7 +32,6 @@
 struct outfile_writer {
 	int fd;
 	struct sha256 sha;
-	char *stdio_buf;
 	char *buf[2];
 	size_t filled; /* bytes in buf[filling] */
 	int filling;
@@ -163,7 +162,6 @@ writer_free(struct outfile_writer *w)
 	sha256_release(&w->sha);
 	pthread_cond_destroy(&w->wake);
 	pthread_mutex_destroy(&w->lock);
-	free(w->stdio_buf);
 	free(w->buf[0]);
 	free(w->buf[1]);
 	if (w->fd >= 0)
@@ -204,11 +202,10 @@ writer_open(int fd, FILE **fp)
 	w->fd = fd;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->wake, NULL);
-	w->stdio_buf = malloc(STDIO_BUFFER);
 	w->buf[0] = malloc(WRITER_BUFFER);
 	w->buf[1] = malloc(WRITER_BUFFER);
-	if (!w->stdio_buf || !w->buf[0] || !w->buf[1] ||
-	    sha256_init(&w->sha) != 0 || writer_start(w) != 0) {
+	if (!w->buf[0] || !w->buf[1] || sha256_init(&w->sha) != 0 ||
+	    writer_start(w) != 0) {
 		writer_free(w);
 		return NULL;
 	}
@@ -218,7 +215,7 @@ writer_open(int fd, FILE **fp)
 		writer_free(w);
 		return NULL;
 	}
-	setvbuf(*fp, w->stdio_buf, _IOFBF, STDIO_BUFFER);
+	setvbuf(*fp, NULL, _IONBF, 0);
 	return w;
 }
 
