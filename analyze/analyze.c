@@ -38,10 +38,8 @@ enum report_index {
 	N_REPORTS
 };
 
-const char *const analyze_report_names[] = {
-	"requests.csv", "timeline.csv", "findings.csv", "tokens.csv",
-	"manifest.csv", "SHA256SUMS", NULL
-};
+const char *const analyze_report_names[] = { "requests.csv", "timeline.csv",
+	"findings.csv", "tokens.csv", "manifest.csv", "SHA256SUMS", NULL };
 
 /* Everything one run holds; workers share it under lock. */
 struct run {
@@ -56,7 +54,7 @@ struct run {
 	struct tokagg totals;
 	struct findings findings;
 	size_t next_file, next_merge;
-	bool has_failed;            /* a worker hit a fatal error */
+	bool has_failed; /* a worker hit a fatal error */
 	pthread_mutex_t lock;
 	struct outfile reports[N_REPORTS];
 	struct run_facts facts;
@@ -69,8 +67,8 @@ now_utc(char *buf)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	logtime_format_utc((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
-	    buf);
+	logtime_format_utc(
+	    (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, buf);
 }
 
 static char *
@@ -94,8 +92,8 @@ is_empty_dir(const char *path)
 	if (!d)
 		return false;
 	while (is_empty && (e = readdir(d)))
-		is_empty = strcmp(e->d_name, ".") == 0 ||
-		    strcmp(e->d_name, "..") == 0;
+		is_empty =
+		    strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
 	closedir(d);
 	return is_empty;
 }
@@ -140,11 +138,11 @@ prepare_outdir(struct run *run)
 			    "could not create output directory \"%s\"", quoted);
 		if (!S_ISDIR(st.st_mode))
 			return diag_error("output \"%s\" exists and is not a "
-					  "directory",
+			                  "directory",
 			    quoted);
 		if (!run->opt->force && !is_empty_dir(outdir)) {
-			diag_error("output directory \"%s\" is not empty",
-			    quoted);
+			diag_error(
+			    "output directory \"%s\" is not empty", quoted);
 			diag_hint("Use -f to replace the reports in it.");
 			return -1;
 		}
@@ -155,8 +153,8 @@ prepare_outdir(struct run *run)
 	if (!run->work_dir)
 		return diag_error("out of memory");
 	if (!mkdtemp(run->work_dir)) {
-		diag_error_errno("could not create a directory in \"%s\"",
-		    quoted);
+		diag_error_errno(
+		    "could not create a directory in \"%s\"", quoted);
 		free(run->work_dir);
 		run->work_dir = NULL;
 		return -1;
@@ -205,7 +203,7 @@ note_file(const char *path, const struct file_summary *f)
 	if (!f->is_opened)
 		return; /* reported when it happened */
 	diag_note("%s: %s, %llu lines read, %llu set aside, %llu token "
-		  "requests%s",
+	          "requests%s",
 	    quoted, gzlines_format_name(f->stats.format),
 	    (unsigned long long)f->n_lines, (unsigned long long)f->n_set_aside,
 	    (unsigned long long)f->n_token_requests,
@@ -306,20 +304,21 @@ warn_about_inputs(const struct run *run)
 			is_partial = true;
 		} else if (!gzlines_is_readable(f->stats.format)) {
 			diag_warn("\"%s\" holds %s data, which is not read; "
-				  "skipped", quoted,
-			    gzlines_format_name(f->stats.format));
+			          "skipped",
+			    quoted, gzlines_format_name(f->stats.format));
 			is_partial = true;
 		} else if (f->stats.is_damaged) {
 			diag_warn("\"%s\" is damaged at byte %llu (%s); the "
-				  "lines before it were analysed", quoted,
-			    (unsigned long long)f->stats.damage_offset,
+			          "lines before it were analysed",
+			    quoted, (unsigned long long)f->stats.damage_offset,
 			    f->stats.damage_reason ? f->stats.damage_reason
-						   : "unreadable data");
+			                           : "unreadable data");
 			is_partial = true;
 		}
 		if (f->n_set_aside > 0)
-			diag_warn_at(path, 0, "%llu of %llu lines set aside; "
-					      "see manifest.csv",
+			diag_warn_at(path, 0,
+			    "%llu of %llu lines set aside; "
+			    "see manifest.csv",
 			    (unsigned long long)f->n_set_aside,
 			    (unsigned long long)f->n_lines);
 	}
@@ -375,30 +374,70 @@ take_facts(void *ctx, const char *data, size_t len)
 	return findings_add(&run->findings, &facts, run->snap);
 }
 
+/* The two reports the merge writes, and the requests row of the record
+ * being merged, which its timeline row is made from. */
+struct merge_rows {
+	FILE *requests, *timeline;
+	const char *request_row; /* valid until the record's last part */
+	size_t request_len;
+	char *timeline_row;
+	size_t timeline_cap;
+};
+
+static int
+take_request_row(void *ctx, const char *data, size_t len)
+{
+	struct merge_rows *m = ctx;
+
+	m->request_row = data;
+	m->request_len = len;
+	if (fwrite(data, 1, len, m->requests) != len)
+		return diag_error_errno("could not write the reports");
+	return 0;
+}
+
+static int
+take_timeline_message(void *ctx, const char *data, size_t len)
+{
+	struct merge_rows *m = ctx;
+	size_t row_len;
+
+	if (len == 0) /* a refusal without a token: facts only */
+		return 0;
+	if (scan_timeline_row(m->request_row, m->request_len, data, len,
+	        &m->timeline_row, &m->timeline_cap, &row_len) != 0)
+		return -1;
+	if (fwrite(m->timeline_row, 1, row_len, m->timeline) != row_len)
+		return diag_error_errno("could not write the reports");
+	return 0;
+}
+
 /* The sorted merge: requests.csv and timeline.csv rows, and the facts
  * for the findings, in one pass. */
 static int
 merge_requests(struct run *run)
 {
+	struct merge_rows rows = { run->reports[REPORT_REQUESTS].fp,
+		run->reports[REPORT_TIMELINE].fp, NULL, 0, NULL, 0 };
 	struct reqsort_sink sinks[3] = {
-		{ run->reports[REPORT_REQUESTS].fp, NULL, NULL },
-		{ run->reports[REPORT_TIMELINE].fp, NULL, NULL },
+		{ NULL, take_request_row, &rows },
+		{ NULL, take_timeline_message, &rows },
 		{ NULL, take_facts, run },
 	};
 	struct csvout csv;
 	int rc;
 
-	csvout_init(&csv, sinks[0].fp);
+	csvout_init(&csv, rows.requests);
 	csvout_header(&csv, scan_request_columns);
-	csv.fp = sinks[1].fp;
+	csv.fp = rows.timeline;
 	csvout_header(&csv, scan_timeline_columns);
 	rc = csvout_has_failed(&csv) ? -1 : 0;
 	csvout_release(&csv);
 	if (rc != 0)
 		return diag_error_errno("could not write the reports");
-	if (reqsort_merge(&run->sort, sinks, 3) != 0)
-		return -1;
-	if (outfile_finish(&run->reports[REPORT_REQUESTS]) != 0 ||
+	rc = reqsort_merge(&run->sort, sinks, 3);
+	free(rows.timeline_row);
+	if (rc != 0 || outfile_finish(&run->reports[REPORT_REQUESTS]) != 0 ||
 	    outfile_finish(&run->reports[REPORT_TIMELINE]) != 0)
 		return -1;
 	return 0;
@@ -443,8 +482,8 @@ fill_findings(struct run *run, struct csvout *csv)
 static void
 fill_tokens(struct run *run, struct csvout *csv)
 {
-	report_tokens(csv, run->snap, &run->totals, run->opt->tokens,
-	    run->opt->n_tokens);
+	report_tokens(
+	    csv, run->snap, &run->totals, run->opt->tokens, run->opt->n_tokens);
 }
 
 static void
@@ -552,8 +591,8 @@ prepare_run(struct run *run)
 	run->config.n_tokens = run->opt->n_tokens;
 	run->config.progress = &run->progress;
 	run->facts.command_line = run->opt->command_line;
-	run->facts.log_tz = run->opt->log_tz ? run->opt->log_tz
-					     : "UTC (assumed)";
+	run->facts.log_tz =
+	    run->opt->log_tz ? run->opt->log_tz : "UTC (assumed)";
 	run->facts.jobs = run->opt->jobs;
 	if (reqsort_init(&run->sort, run->work_dir) != 0)
 		return -1;
@@ -579,7 +618,7 @@ note_summary(const struct run *run)
 			damaged++;
 	}
 	diag_note("%zu files read (%zu damaged or unreadable), %llu lines, "
-		  "%llu set aside",
+	          "%llu set aside",
 	    run->inputs.n_paths, damaged, lines, set_aside);
 	diag_note("%llu token requests reported, by %zu tokens", requests,
 	    run->totals.tokens.count);
@@ -588,7 +627,7 @@ note_summary(const struct run *run)
 	    findings_count(&run->findings, SEVERITY_WARNING),
 	    findings_count(&run->findings, SEVERITY_INFO));
 	diag_note("reports written to \"%s\": findings.csv, requests.csv, "
-		  "timeline.csv, tokens.csv, manifest.csv, SHA256SUMS",
+	          "timeline.csv, tokens.csv, manifest.csv, SHA256SUMS",
 	    diag_quote_str(quoted, run->opt->outdir));
 }
 
@@ -641,8 +680,7 @@ analyze_run(const struct analyze_options *opt)
 		goto out;
 	}
 	note_summary(&run);
-	if (opt->has_fail_on &&
-	    findings_reach(&run.findings, opt->fail_on))
+	if (opt->has_fail_on && findings_reach(&run.findings, opt->fail_on))
 		outcome = ANALYZE_FINDINGS;
 out:
 	progress_stop(&run.progress);

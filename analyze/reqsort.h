@@ -96,8 +96,9 @@ struct reqsort_sink {
 
 /*
  * Merge every run in key order, sending part i of each record to
- * sinks[i]; parts beyond n_sinks are dropped.  Returns 0, or -1 after
- * reporting.
+ * sinks[i]; parts beyond n_sinks are dropped.  The parts of a record go
+ * out in order from one buffer, so a sink may keep a pointer to an
+ * earlier part of the same record.  Returns 0, or -1 after reporting.
  */
 int reqsort_merge(
     struct reqsort *rs, const struct reqsort_sink *sinks, unsigned n_sinks);

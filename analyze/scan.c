@@ -361,30 +361,130 @@ cell_message(struct csvout *csv, const struct request *rq)
 	                                    : (size_t)n);
 }
 
+/* The timeline row's message cell, as a row of one cell: the rest of
+ * the timeline row is made of requests row cells when the runs are
+ * merged (scan_timeline_row()), so the runs hold them only once. */
 static void
-write_timeline_row(struct csvout *csv, const struct request *rq)
+write_timeline_message(struct csvout *csv, const struct request *rq)
 {
-	const struct logrec *rec = rq->rec;
-	char time[LOGTIME_ISO_SIZE];
-	struct span client, proxies;
-
-	split_address(rec->address, &client, &proxies);
 	cell_message(csv, rq);
-	csvout_str(csv, logtime_format(&rq->at, time));
-	csvout_str(csv, "Request completed");
-	cell_token(csv, rq);
-	cell_repository_names(csv, rq);
-	cell_field(csv, client);
-	csvout_str(csv, operation_name(rq->op));
-	cell_field(csv, rec->method);
-	cell_field(csv, rec->target);
-	cell_field(csv, rec->status);
-	cell_field(csv, rec->user_agent);
-	cell_field(csv, rec->request_id);
-	cell_field(csv, rec->node);
-	csvout_str(csv, rq->path);
-	csvout_u64(csv, rq->line);
 	csvout_end_row(csv);
+}
+
+/* Where each timeline.csv cell comes from: a requests.csv column, or: */
+enum {
+	FROM_MESSAGE = -1,     /* the message row of the record */
+	FROM_DESCRIPTION = -2, /* the timestamp description */
+};
+
+static const int timeline_sources[] = { FROM_MESSAGE, 0 /* time */,
+	FROM_DESCRIPTION, 1, 2, 3, 4 /* token */, 6, 7 /* repository */,
+	9 /* client_ip */, 14 /* operation */, 12, 13 /* method, path */,
+	15 /* status */, 19 /* user_agent */, 20, 21 /* request_id, node */, 22,
+	23 /* file, line */ };
+
+#define N_REQUEST_COLUMNS \
+	(sizeof(scan_request_columns) / sizeof(scan_request_columns[0]) - 1)
+#define N_TIMELINE_COLUMNS (sizeof(timeline_sources) / sizeof(int))
+
+_Static_assert(N_TIMELINE_COLUMNS ==
+        sizeof(scan_timeline_columns) / sizeof(scan_timeline_columns[0]) - 1,
+    "one source per timeline column");
+
+/* The description cell as csvout writes a plain text cell. */
+#define DESCRIPTION_CELL "\"Request completed\""
+
+/*
+ * Split a row written by csvout (CRLF at its end) into n cells, quotes
+ * included.  A quoted cell ends at a quote that is not doubled; any other
+ * ends at the next comma.  False when the row does not hold n cells.
+ */
+static bool
+split_row(const char *row, size_t len, struct span *cells, size_t n)
+{
+	const char *p = row, *end = row + len - 2;
+	size_t i = 0;
+
+	if (len < 2 || end[0] != '\r' || end[1] != '\n')
+		return false;
+	for (;;) {
+		const char *start = p, *q;
+
+		if (p < end && *p == '"') {
+			for (q = p + 1;; q += 2) {
+				q = memchr(q, '"', (size_t)(end - q));
+				if (q == NULL)
+					return false;
+				if (q + 1 == end || q[1] != '"')
+					break;
+			}
+			p = q + 1;
+		} else {
+			q = memchr(p, ',', (size_t)(end - p));
+			p = q ? q : end;
+		}
+		if (i == n)
+			return false;
+		cells[i].ptr = start;
+		cells[i++].len = (size_t)(p - start);
+		if (p == end)
+			return i == n;
+		if (*p++ != ',')
+			return false;
+	}
+}
+
+/* Append len bytes to *buf (of *cap bytes, holding *len); false when
+ * memory ran out. */
+static bool
+append(char **buf, size_t *cap, size_t *len, const char *data, size_t n)
+{
+	if (*len + n > *cap) {
+		size_t new_cap = (*len + n) * 2;
+		char *p = realloc(*buf, new_cap);
+
+		if (!p)
+			return false;
+		*buf = p;
+		*cap = new_cap;
+	}
+	memcpy(*buf + *len, data, n);
+	*len += n;
+	return true;
+}
+
+int
+scan_timeline_row(const char *request_row, size_t request_len,
+    const char *message_row, size_t message_len, char **row, size_t *cap,
+    size_t *row_len)
+{
+	struct span cells[N_REQUEST_COLUMNS], message;
+	bool ok = true;
+
+	*row_len = 0;
+	if (!split_row(request_row, request_len, cells, N_REQUEST_COLUMNS) ||
+	    !split_row(message_row, message_len, &message, 1))
+		return diag_error("a temporary file of the run is corrupt");
+	for (size_t i = 0; i < N_TIMELINE_COLUMNS && ok; i++) {
+		int from = timeline_sources[i];
+
+		if (i > 0)
+			ok = append(row, cap, row_len, ",", 1);
+		if (from == FROM_MESSAGE)
+			ok = ok &&
+			    append(row, cap, row_len, message.ptr, message.len);
+		else if (from == FROM_DESCRIPTION)
+			ok = ok &&
+			    append(row, cap, row_len, DESCRIPTION_CELL,
+			        sizeof(DESCRIPTION_CELL) - 1);
+		else
+			ok = ok &&
+			    append(row, cap, row_len, cells[from].ptr,
+			        cells[from].len);
+	}
+	if (!ok || !append(row, cap, row_len, "\r\n", 2))
+		return diag_error("out of memory");
+	return 0;
 }
 
 /* Start a record of the three parts: requests row, timeline row and
@@ -437,7 +537,7 @@ write_record(
 	w->csv.fp = fp;
 	write_request_row(&w->csv, rq);
 	reqsort_part_end(&w->chunk);
-	write_timeline_row(&w->csv, rq);
+	write_timeline_message(&w->csv, rq);
 	reqsort_part_end(&w->chunk);
 	fill_facts(&facts, rq, file_index);
 	facts.has_token = true;

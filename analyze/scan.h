@@ -44,21 +44,21 @@ const char *set_aside_reason_name(enum set_aside_reason reason);
 
 /* What one file contributed, for the manifest. */
 struct file_summary {
-	bool is_opened;           /* false: the file could not be opened */
-	bool has_read_error;      /* reading failed part-way (I/O error) */
+	bool is_opened;      /* false: the file could not be opened */
+	bool has_read_error; /* reading failed part-way (I/O error) */
 	struct gzlines_stats stats;
 	uint64_t n_lines;
 	uint64_t n_parsed;
-	uint64_t n_repaired;      /* parsed with stray separators kept */
+	uint64_t n_repaired; /* parsed with stray separators kept */
 	uint64_t n_set_aside;
 	uint64_t set_aside[SET_ASIDE_N_REASONS];
-	uint64_t n_token_requests;  /* completed requests with a token */
-	uint64_t n_reported;        /* of those, inside the filters */
-	uint64_t n_unfinished;      /* i lines without their o line */
-	uint64_t n_unmatched;       /* o lines without their i line */
-	uint64_t n_label_anomalies; /* several or malformed token labels */
+	uint64_t n_token_requests;   /* completed requests with a token */
+	uint64_t n_reported;         /* of those, inside the filters */
+	uint64_t n_unfinished;       /* i lines without their o line */
+	uint64_t n_unmatched;        /* o lines without their i line */
+	uint64_t n_label_anomalies;  /* several or malformed token labels */
 	uint64_t n_pairing_overflow; /* i lines not remembered: the cap */
-	bool has_times;            /* a line was parsed: the times below */
+	bool has_times;              /* a line was parsed: the times below */
 	struct logtime_instant first, last; /* the first and last parsed
 	                              line's time, the earlier first: what
 	                              the file covers */
@@ -68,8 +68,8 @@ struct file_summary {
 struct scan_config {
 	const struct snapdb *snap;
 	bool has_since, has_until;
-	int64_t since_ms, until_ms;  /* half-open window [since, until) */
-	char *const *tokens;         /* --token ids, or NULL for all */
+	int64_t since_ms, until_ms; /* half-open window [since, until) */
+	char *const *tokens;        /* --token ids, or NULL for all */
 	size_t n_tokens;
 	struct progress *progress; /* advanced as input is read; its
 	                              functions are thread-safe */
@@ -94,7 +94,8 @@ void scan_worker_release(struct scan_worker *w);
 
 /*
  * Each record handed to the sort has three parts: the requests.csv row,
- * the timeline.csv row and the packed struct request_facts.  A refused
+ * the timeline.csv row's message cell (as a one-cell row; see
+ * scan_timeline_row()) and the packed struct request_facts.  A refused
  * request without a token has only the facts.
  *
  * Read the file at path (input number file_index) to its end, filling
@@ -110,6 +111,17 @@ void scan_worker_release(struct scan_worker *w);
  */
 int scan_file(struct scan_worker *w, const char *path, uint32_t file_index,
     struct file_summary *summary, struct tokagg *agg);
+
+/*
+ * The timeline.csv row of a record, from its first two parts: the
+ * message cell, then the cells it shares with the requests.csv row,
+ * copied as they were written.  The row replaces what *row held (grown
+ * with realloc, *cap its size); *row_len is its length.  Returns 0, or -1
+ * after reporting a part that scan did not write or a lack of memory.
+ */
+int scan_timeline_row(const char *request_row, size_t request_len,
+    const char *message_row, size_t message_len, char **row, size_t *cap,
+    size_t *row_len);
 
 /* The headers of requests.csv and timeline.csv, NULL-terminated. */
 extern const char *const scan_request_columns[];
