@@ -6,8 +6,9 @@
  * rows and aggregates.  Checks that every line read is accounted for, as
  * parsed or set aside with a reason, that the counts agree with each
  * other, that the sorted records hold one requests.csv row per reported
- * token request and facts that unpack, and that a text input gives the
- * same counts when it is read gzipped.
+ * token request, a message from which its timeline row can be made and
+ * facts that unpack, and that a text input gives the same counts when it
+ * is read gzipped.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,8 +51,13 @@ setup(const char *dir)
 
 /* What the sorted records held. */
 struct record_count {
-	uint64_t n_request_rows; /* non-empty requests.csv parts */
+	uint64_t n_request_rows;  /* non-empty requests.csv parts */
+	uint64_t n_timeline_rows; /* timeline rows made from them */
 	uint64_t n_facts;
+	const char *request_row; /* of the record being merged */
+	size_t request_len;
+	char *timeline_row;
+	size_t timeline_cap;
 };
 
 static int
@@ -59,17 +65,32 @@ count_request_row(void *ctx, const char *data, size_t len)
 {
 	struct record_count *count = ctx;
 
-	(void)data;
+	count->request_row = data;
+	count->request_len = len;
 	count->n_request_rows += len > 0;
 	return 0;
 }
 
+/* The timeline row is made as analyze makes it, from the message part
+ * and the requests row; a refusal has neither. */
 static int
-ignore_part(void *ctx, const char *data, size_t len)
+check_timeline_row(void *ctx, const char *data, size_t len)
 {
-	(void)ctx;
-	(void)data;
-	(void)len;
+	struct record_count *count = ctx;
+	size_t row_len;
+
+	FUZZ_CHECK((len == 0) == (count->request_len == 0),
+	    "a message without a requests row, or the other way round");
+	if (len == 0)
+		return 0;
+	FUZZ_CHECK(
+	    scan_timeline_row(count->request_row, count->request_len, data, len,
+	        &count->timeline_row, &count->timeline_cap, &row_len) == 0,
+	    "a timeline row that cannot be made");
+	FUZZ_CHECK(
+	    row_len > len && memcmp(count->timeline_row, data, len - 2) == 0,
+	    "a timeline row that does not start with its message");
+	count->n_timeline_rows++;
 	return 0;
 }
 
@@ -113,7 +134,7 @@ scan_input(
 {
 	struct reqsort_sink sinks[3] = {
 		{ NULL, count_request_row, count },
-		{ NULL, ignore_part, NULL },
+		{ NULL, check_timeline_row, count },
 		{ NULL, check_facts, count },
 	};
 	struct scan_worker w;
@@ -130,8 +151,11 @@ scan_input(
 	FUZZ_CHECK(scan_worker_finish(&w) == 0, "flush");
 	check_summary(summary);
 	FUZZ_CHECK(reqsort_merge(&sort, sinks, 3) == 0, "merge");
-	FUZZ_CHECK(count->n_request_rows == summary->n_reported,
-	    "requests.csv rows differ from reported token requests");
+	FUZZ_CHECK(count->n_request_rows == summary->n_reported &&
+	        count->n_timeline_rows == summary->n_reported,
+	    "requests.csv or timeline rows differ from reported requests");
+	free(count->timeline_row);
+	count->timeline_row = NULL;
 	scan_worker_release(&w);
 	reqsort_release(&sort);
 	tokagg_release(&agg);
@@ -192,7 +216,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct file_summary plain, gzipped;
-	struct record_count plain_count = { 0, 0 }, gzipped_count = { 0, 0 };
+	struct record_count plain_count = { 0 }, gzipped_count = { 0 };
 	char path[4200];
 
 	diag_set_quiet(true);
