@@ -528,16 +528,20 @@ check_burst(struct findings *f, const struct request_facts *facts,
 	char key[1100];
 	struct burst_state *b;
 	struct finding *x;
+	struct span subject;
 	int64_t start_ms = 0;
 	uint64_t n_new;
-	int n;
+	size_t n;
 
-	n = snprintf(key, sizeof(key), "%s%.*s", token_id.len ? "t:" : "a:",
-	    (int)(token_id.len ? token_id.len : address.len),
-	    token_id.len ? token_id.ptr : address.ptr);
-	if (n < 0 || (size_t)n >= sizeof(key))
+	/* "t:ID" or "a:ADDRESS", the subject up to a NUL byte in it. */
+	subject = token_id.len ? token_id : address;
+	n = subject.len ? strnlen(subject.ptr, subject.len) : 0;
+	if (2 + n >= sizeof(key))
 		return 0; /* an address this long is no address */
-	b = burst_get(f, key, (size_t)n);
+	memcpy(key, token_id.len ? "t:" : "a:", 2);
+	if (n > 0)
+		memcpy(key + 2, subject.ptr, n);
+	b = burst_get(f, key, 2 + n);
 	if (!b)
 		return -1;
 	n_new = burst_push(b, &f->opt, facts->utc_ms, &start_ms);

@@ -263,25 +263,63 @@ write_request_row(struct csvout *csv, const struct request *rq)
 	csvout_end_row(csv);
 }
 
+/*
+ * Text built in a fixed buffer and cut to fit as snprintf() would cut it;
+ * the buffer is always NUL-terminated.  Plain copies instead of a format
+ * string: these run for every token request.
+ */
+struct text {
+	char *buf;
+	size_t cap, len;
+};
+
+static void
+text_add(struct text *t, const char *s, size_t n)
+{
+	size_t room = t->cap - 1 - t->len;
+
+	if (n > room)
+		n = room;
+	if (n == 0)
+		return;
+	memcpy(t->buf + t->len, s, n);
+	t->len += n;
+	t->buf[t->len] = '\0';
+}
+
+static void
+text_str(struct text *t, const char *s)
+{
+	text_add(t, s, strlen(s));
+}
+
+/* A log field, up to a NUL byte in it as "%.*s" would copy it. */
+static void
+text_span(struct text *t, struct span s)
+{
+	text_add(t, s.ptr, s.len ? strnlen(s.ptr, s.len) : 0);
+}
+
 /* "KEY/slug" of the repository a request touched, for the aggregates
  * and summaries; today's names when the snapshot knows it. */
 static size_t
 repository_name(const struct request *rq, char *buf, size_t cap)
 {
-	int n;
+	struct text t = { buf, cap, 0 };
 
-	if (rq->repo && rq->repo->project)
-		n = snprintf(
-		    buf, cap, "%s/%s", rq->repo->project->key, rq->repo->slug);
-	else if (rq->ref.slug.len > 0)
-		n = snprintf(buf, cap, "%.*s/%.*s", (int)rq->ref.project.len,
-		    rq->ref.project.ptr, (int)rq->ref.slug.len,
-		    rq->ref.slug.ptr);
-	else if (rq->project)
-		n = snprintf(buf, cap, "%s", rq->project->key);
-	else
-		return 0;
-	return n < 0 ? 0 : (size_t)n >= cap ? cap - 1 : (size_t)n;
+	buf[0] = '\0';
+	if (rq->repo && rq->repo->project) {
+		text_str(&t, rq->repo->project->key);
+		text_add(&t, "/", 1);
+		text_str(&t, rq->repo->slug);
+	} else if (rq->ref.slug.len > 0) {
+		text_span(&t, rq->ref.project);
+		text_add(&t, "/", 1);
+		text_span(&t, rq->ref.slug);
+	} else if (rq->project) {
+		text_str(&t, rq->project->key);
+	}
+	return t.len;
 }
 
 static int
@@ -340,25 +378,29 @@ is_selected(const struct scan_config *config, const struct request *rq)
 static void
 cell_message(struct csvout *csv, const struct request *rq)
 {
-	const struct snap_token *t = rq->token;
+	const struct snap_token *tok = rq->token;
 	struct span client, proxies;
-	char text[1400];
-	int n;
+	char buf[1400];
+	struct text t = { buf, sizeof(buf), 0 };
 
 	split_address(rq->rec->address, &client, &proxies);
-	n = snprintf(text, sizeof(text),
-	    "%s %s by %s token %.*s%s%s%s from "
-	    "%.*s: %.*s",
-	    operation_name(rq->op),
-	    rq->repo_name_len ? rq->repo_name : "(no repository)",
-	    token_kind_name(t ? t->kind : TOKEN_UNKNOWN), (int)rq->token_id.len,
-	    rq->token_id.ptr, t ? " (" : "", t ? t->name : "", t ? ")" : "",
-	    (int)client.len, client.ptr, (int)rq->rec->status.len,
-	    rq->rec->status.ptr);
-	csvout_text(csv, text,
-	    n < 0                           ? 0
-	        : (size_t)n >= sizeof(text) ? sizeof(text) - 1
-	                                    : (size_t)n);
+	text_str(&t, operation_name(rq->op));
+	text_add(&t, " ", 1);
+	text_str(&t, rq->repo_name_len ? rq->repo_name : "(no repository)");
+	text_add(&t, " by ", 4);
+	text_str(&t, token_kind_name(tok ? tok->kind : TOKEN_UNKNOWN));
+	text_add(&t, " token ", 7);
+	text_span(&t, rq->token_id);
+	if (tok) {
+		text_add(&t, " (", 2);
+		text_str(&t, tok->name);
+		text_add(&t, ")", 1);
+	}
+	text_add(&t, " from ", 6);
+	text_span(&t, client);
+	text_add(&t, ": ", 2);
+	text_span(&t, rq->rec->status);
+	csvout_text(csv, buf, t.len);
 }
 
 /* The timeline row's message cell, as a row of one cell: the rest of
