@@ -444,11 +444,12 @@ _Static_assert(N_TIMELINE_COLUMNS ==
 static bool
 split_row(const char *row, size_t len, struct span *cells, size_t n)
 {
-	const char *p = row, *end = row + len - 2;
+	const char *p = row, *end;
 	size_t i = 0;
 
-	if (len < 2 || end[0] != '\r' || end[1] != '\n')
+	if (len < 2 || row[len - 2] != '\r' || row[len - 1] != '\n')
 		return false;
+	end = row + len - 2;
 	for (;;) {
 		const char *start = p, *q;
 
