@@ -538,7 +538,8 @@ check_burst(struct findings *f, const struct request_facts *facts,
 	n = subject.len ? strnlen(subject.ptr, subject.len) : 0;
 	if (2 + n >= sizeof(key))
 		return 0; /* an address this long is no address */
-	memcpy(key, token_id.len ? "t:" : "a:", 2);
+	key[0] = token_id.len ? 't' : 'a';
+	key[1] = ':';
 	if (n > 0)
 		memcpy(key + 2, subject.ptr, n);
 	b = burst_get(f, key, 2 + n);
