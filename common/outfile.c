@@ -270,7 +270,8 @@ outfile_open(struct outfile *out, const char *path)
 	fchmod(fd, 0644 & ~current_umask());
 	out->writer = writer_open(fd, &out->fp);
 	if (!out->writer) {
-		diag_error("could not start writing file \"%s\": out of memory",
+		diag_error("could not start writing file \"%s\": out of memory "
+		           "or threads",
 		    diag_quote_str(quoted, out->tmp_path));
 		outfile_abort(out);
 		return -1;
@@ -296,6 +297,9 @@ outfile_finish(struct outfile *out)
 		failed = 1;
 		error = errno;
 	}
+	/* A write of the thread failed: its errno, whatever errno says. */
+	if (failed && w->error != 0)
+		error = w->error;
 	if (!failed && fsync(w->fd) != 0) {
 		failed = 1;
 		error = errno;
