@@ -57,6 +57,7 @@ struct run {
 	bool has_failed; /* a worker hit a fatal error */
 	pthread_mutex_t lock;
 	struct outfile reports[N_REPORTS];
+	struct digested_file snapshot_digest; /* for the manifest and sums */
 	struct run_facts facts;
 	struct progress progress;
 };
@@ -491,14 +492,15 @@ fill_manifest(struct run *run, struct csvout *csv)
 {
 	struct input_facts inputs = { run->inputs.paths, run->files,
 		run->inputs.n_paths };
-	struct digested_file snapshot;
 
-	if (report_digest_file(run->opt->snapshot_path, &snapshot) != 0) {
+	if (report_digest_file(
+	        run->opt->snapshot_path, &run->snapshot_digest) != 0) {
 		csv->has_failed = true;
 		return;
 	}
 	now_utc(run->facts.finished_utc);
-	report_manifest(csv, &inputs, &snapshot, run->snap, &run->facts);
+	report_manifest(
+	    csv, &inputs, &run->snapshot_digest, run->snap, &run->facts);
 }
 
 /* A SHA256SUMS line for a file outside the output directory, named by
@@ -519,7 +521,7 @@ static int
 write_sums(struct run *run)
 {
 	FILE *fp = run->reports[REPORT_SUMS].fp;
-	struct digested_file d;
+	const struct digested_file *snapshot = &run->snapshot_digest;
 	char hex[SHA256_HEX_SIZE];
 	int rc = 0;
 
@@ -531,10 +533,9 @@ write_sums(struct run *run)
 		sha256_hex(f->stats.sha256, hex);
 		rc = sums_line_absolute(fp, hex, run->inputs.paths[i]);
 	}
-	if (rc == 0 && report_digest_file(run->opt->snapshot_path, &d) == 0)
-		rc = sums_line_absolute(fp, d.sha256, d.path);
-	else
-		rc = -1;
+	/* The snapshot's digest is the manifest's, taken just before. */
+	if (rc == 0)
+		rc = sums_line_absolute(fp, snapshot->sha256, snapshot->path);
 	/* Each report's digest was taken as it was written. */
 	for (int i = 0; i < REPORT_SUMS && rc == 0; i++)
 		rc = report_sha256_line(
