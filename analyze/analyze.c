@@ -375,14 +375,10 @@ take_facts(void *ctx, const char *data, size_t len)
 	return findings_add(&run->findings, &facts, run->snap);
 }
 
-/* The two reports the merge writes, and the requests row of the record
- * being merged, which its timeline row is made from. */
+/* The two reports the merge writes, and the timeline row being made. */
 struct merge_rows {
 	FILE *requests, *timeline;
-	const char *request_row; /* valid until the record's last part */
-	size_t request_len;
-	char *timeline_row;
-	size_t timeline_cap;
+	struct scan_timeline row;
 };
 
 static int
@@ -390,8 +386,8 @@ take_request_row(void *ctx, const char *data, size_t len)
 {
 	struct merge_rows *m = ctx;
 
-	m->request_row = data;
-	m->request_len = len;
+	m->row.request_row = data; /* valid until the record's last part */
+	m->row.request_len = len;
 	if (fwrite(data, 1, len, m->requests) != len)
 		return diag_error_errno("could not write the reports");
 	return 0;
@@ -401,14 +397,11 @@ static int
 take_timeline_message(void *ctx, const char *data, size_t len)
 {
 	struct merge_rows *m = ctx;
-	size_t row_len;
 
-	if (len == 0) /* a refusal without a token: facts only */
-		return 0;
-	if (scan_timeline_row(m->request_row, m->request_len, data, len,
-	        &m->timeline_row, &m->timeline_cap, &row_len) != 0)
+	if (scan_timeline_row(&m->row, data, len) != 0)
 		return -1;
-	if (fwrite(m->timeline_row, 1, row_len, m->timeline) != row_len)
+	if (fwrite(m->row.row, 1, m->row.row_len, m->timeline) !=
+	    m->row.row_len)
 		return diag_error_errno("could not write the reports");
 	return 0;
 }
@@ -419,11 +412,11 @@ static int
 merge_requests(struct run *run)
 {
 	struct merge_rows rows = { run->reports[REPORT_REQUESTS].fp,
-		run->reports[REPORT_TIMELINE].fp, NULL, 0, NULL, 0 };
+		run->reports[REPORT_TIMELINE].fp, { 0 } };
 	struct reqsort_sink sinks[3] = {
-		{ NULL, take_request_row, &rows },
-		{ NULL, take_timeline_message, &rows },
-		{ NULL, take_facts, run },
+		{ take_request_row, &rows },
+		{ take_timeline_message, &rows },
+		{ take_facts, run },
 	};
 	struct csvout csv;
 	int rc;
@@ -437,7 +430,7 @@ merge_requests(struct run *run)
 	if (rc != 0)
 		return diag_error_errno("could not write the reports");
 	rc = reqsort_merge(&run->sort, sinks, 3);
-	free(rows.timeline_row);
+	scan_timeline_release(&rows.row);
 	if (rc != 0 || outfile_finish(&run->reports[REPORT_REQUESTS]) != 0 ||
 	    outfile_finish(&run->reports[REPORT_TIMELINE]) != 0)
 		return -1;

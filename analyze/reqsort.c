@@ -382,13 +382,8 @@ emit_record(const struct run_reader *r, const struct merge_out *out)
 		size_t len = r->head.len[p];
 
 		offset += len;
-		if (sink->fp) {
-			if (fwrite(data, 1, len, sink->fp) != len)
-				return diag_error_errno(
-				    "could not write a report");
-		} else if (sink->fn && sink->fn(sink->ctx, data, len) != 0) {
+		if (sink->fn(sink->ctx, data, len) != 0)
 			return -1;
-		}
 	}
 	return 0;
 }

@@ -85,11 +85,9 @@ int reqsort_record_end(struct reqsort_chunk *chunk, struct reqsort *rs);
 /* Write what the chunk holds as a run.  0 or -1 after reporting. */
 int reqsort_chunk_flush(struct reqsort_chunk *chunk, struct reqsort *rs);
 
-/* Where reqsort_merge() sends one part of every record: written to fp,
- * or, when fp is NULL, handed to fn (which returns 0, or -1 to stop the
- * merge after reporting why). */
+/* Where reqsort_merge() sends one part of every record: handed to fn,
+ * which returns 0, or -1 to stop the merge after reporting why. */
 struct reqsort_sink {
-	FILE *fp;
 	int (*fn)(void *ctx, const char *data, size_t len);
 	void *ctx;
 };

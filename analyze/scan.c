@@ -477,57 +477,67 @@ split_row(const char *row, size_t len, struct span *cells, size_t n)
 	}
 }
 
-/* Append len bytes to *buf (of *cap bytes, holding *len); false when
- * memory ran out. */
+/* Append n bytes to the row; false when memory ran out. */
 static bool
-append(char **buf, size_t *cap, size_t *len, const char *data, size_t n)
+append(struct scan_timeline *t, const char *data, size_t n)
 {
-	if (*len + n > *cap) {
-		size_t new_cap = (*len + n) * 2;
-		char *p = realloc(*buf, new_cap);
+	if (t->row_len + n > t->cap) {
+		size_t cap = (t->row_len + n) * 2;
+		char *p = realloc(t->row, cap);
 
 		if (!p)
 			return false;
-		*buf = p;
-		*cap = new_cap;
+		t->row = p;
+		t->cap = cap;
 	}
-	memcpy(*buf + *len, data, n);
-	*len += n;
+	memcpy(t->row + t->row_len, data, n);
+	t->row_len += n;
 	return true;
 }
 
+/* The timeline cell i, from the requests row's cells or the message. */
+static bool
+append_cell(struct scan_timeline *t, size_t i, const struct span *cells,
+    struct span message)
+{
+	int from = timeline_sources[i];
+
+	if (i > 0 && !append(t, ",", 1))
+		return false;
+	if (from == FROM_MESSAGE)
+		return append(t, message.ptr, message.len);
+	if (from == FROM_DESCRIPTION)
+		return append(
+		    t, DESCRIPTION_CELL, sizeof(DESCRIPTION_CELL) - 1);
+	return append(t, cells[from].ptr, cells[from].len);
+}
+
 int
-scan_timeline_row(const char *request_row, size_t request_len,
-    const char *message_row, size_t message_len, char **row, size_t *cap,
-    size_t *row_len)
+scan_timeline_row(
+    struct scan_timeline *t, const char *message_row, size_t message_len)
 {
 	struct span cells[N_REQUEST_COLUMNS], message;
 	bool ok = true;
 
-	*row_len = 0;
-	if (!split_row(request_row, request_len, cells, N_REQUEST_COLUMNS) ||
+	t->row_len = 0;
+	if (t->request_len == 0 && message_len == 0)
+		return 0; /* a refusal without a token: facts only */
+	if (!split_row(
+	        t->request_row, t->request_len, cells, N_REQUEST_COLUMNS) ||
 	    !split_row(message_row, message_len, &message, 1))
 		return diag_error("a temporary file of the run is corrupt");
-	for (size_t i = 0; i < N_TIMELINE_COLUMNS && ok; i++) {
-		int from = timeline_sources[i];
-
-		if (i > 0)
-			ok = append(row, cap, row_len, ",", 1);
-		if (from == FROM_MESSAGE)
-			ok = ok &&
-			    append(row, cap, row_len, message.ptr, message.len);
-		else if (from == FROM_DESCRIPTION)
-			ok = ok &&
-			    append(row, cap, row_len, DESCRIPTION_CELL,
-			        sizeof(DESCRIPTION_CELL) - 1);
-		else
-			ok = ok &&
-			    append(row, cap, row_len, cells[from].ptr,
-			        cells[from].len);
-	}
-	if (!ok || !append(row, cap, row_len, "\r\n", 2))
+	for (size_t i = 0; i < N_TIMELINE_COLUMNS && ok; i++)
+		ok = append_cell(t, i, cells, message);
+	if (!ok || !append(t, "\r\n", 2))
 		return diag_error("out of memory");
 	return 0;
+}
+
+void
+scan_timeline_release(struct scan_timeline *t)
+{
+	free(t->row);
+	memset(t, 0, sizeof(*t));
 }
 
 /* Start a record of the three parts: requests row, timeline row and

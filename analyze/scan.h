@@ -113,15 +113,28 @@ int scan_file(struct scan_worker *w, const char *path, uint32_t file_index,
     struct file_summary *summary, struct tokagg *agg);
 
 /*
- * The timeline.csv row of a record, from its first two parts: the
- * message cell, then the cells it shares with the requests.csv row,
- * copied as they were written.  The row replaces what *row held (grown
- * with realloc, *cap its size); *row_len is its length.  Returns 0, or -1
- * after reporting a part that scan did not write or a lack of memory.
+ * The timeline.csv row of a record, made while the runs are merged from
+ * its first two parts: the message cell, then the cells it shares with
+ * the requests.csv row, copied as they were written.  Start from a zeroed
+ * struct; scan_timeline_release() frees the row.
  */
-int scan_timeline_row(const char *request_row, size_t request_len,
-    const char *message_row, size_t message_len, char **row, size_t *cap,
-    size_t *row_len);
+struct scan_timeline {
+	const char *request_row; /* the record's first part, set by the
+	                            caller before its second is handed on */
+	size_t request_len;
+	char *row; /* the row made last, row_len bytes */
+	size_t row_len, cap;
+};
+
+/*
+ * Make t->row from t->request_row and message_row.  A refused request
+ * without a token, whose two parts are empty, makes an empty row.
+ * Returns 0, or -1 after reporting a part that scan did not write or a
+ * lack of memory.
+ */
+int scan_timeline_row(
+    struct scan_timeline *t, const char *message_row, size_t message_len);
+void scan_timeline_release(struct scan_timeline *t);
 
 /* The headers of requests.csv and timeline.csv, NULL-terminated. */
 extern const char *const scan_request_columns[];

@@ -1253,7 +1253,7 @@ main(int argc, char **argv)
 		else
 			die("unrecognized option \"%s\"", argv[i]);
 	}
-	/* An OUTDIR that looks like an option ("--help") is refused, not made. */
+	/* An OUTDIR that looks like an option ("--help") is refused. */
 	if (i + 1 != argc || mb == 0 || argv[i][0] == '-')
 		die("usage: genlogs [--mb N] [--seed N] [--jobs N] OUTDIR");
 	if (jobs == 0)

@@ -109,8 +109,10 @@ writer_hand_over(struct outfile_writer *w)
 		pthread_cond_broadcast(&w->wake);
 	}
 	pthread_mutex_unlock(&w->lock);
+	if (error == 0)
+		return 0;
 	errno = error;
-	return error == 0 ? 0 : -1;
+	return -1;
 }
 
 /* The stream's write function: copy into the buffers. */

@@ -54,10 +54,7 @@ struct record_count {
 	uint64_t n_request_rows;  /* non-empty requests.csv parts */
 	uint64_t n_timeline_rows; /* timeline rows made from them */
 	uint64_t n_facts;
-	const char *request_row; /* of the record being merged */
-	size_t request_len;
-	char *timeline_row;
-	size_t timeline_cap;
+	struct scan_timeline timeline; /* of the record being merged */
 };
 
 static int
@@ -65,8 +62,8 @@ count_request_row(void *ctx, const char *data, size_t len)
 {
 	struct record_count *count = ctx;
 
-	count->request_row = data;
-	count->request_len = len;
+	count->timeline.request_row = data;
+	count->timeline.request_len = len;
 	count->n_request_rows += len > 0;
 	return 0;
 }
@@ -77,18 +74,15 @@ static int
 check_timeline_row(void *ctx, const char *data, size_t len)
 {
 	struct record_count *count = ctx;
-	size_t row_len;
+	struct scan_timeline *t = &count->timeline;
 
-	FUZZ_CHECK((len == 0) == (count->request_len == 0),
+	FUZZ_CHECK((len == 0) == (t->request_len == 0),
 	    "a message without a requests row, or the other way round");
 	if (len == 0)
 		return 0;
-	FUZZ_CHECK(
-	    scan_timeline_row(count->request_row, count->request_len, data, len,
-	        &count->timeline_row, &count->timeline_cap, &row_len) == 0,
+	FUZZ_CHECK(scan_timeline_row(t, data, len) == 0,
 	    "a timeline row that cannot be made");
-	FUZZ_CHECK(
-	    row_len > len && memcmp(count->timeline_row, data, len - 2) == 0,
+	FUZZ_CHECK(t->row_len > len && memcmp(t->row, data, len - 2) == 0,
 	    "a timeline row that does not start with its message");
 	count->n_timeline_rows++;
 	return 0;
@@ -133,9 +127,9 @@ scan_input(
     const char *path, struct file_summary *summary, struct record_count *count)
 {
 	struct reqsort_sink sinks[3] = {
-		{ NULL, count_request_row, count },
-		{ NULL, check_timeline_row, count },
-		{ NULL, check_facts, count },
+		{ count_request_row, count },
+		{ check_timeline_row, count },
+		{ check_facts, count },
 	};
 	struct scan_worker w;
 	struct reqsort sort;
@@ -154,8 +148,7 @@ scan_input(
 	FUZZ_CHECK(count->n_request_rows == summary->n_reported &&
 	        count->n_timeline_rows == summary->n_reported,
 	    "requests.csv or timeline rows differ from reported requests");
-	free(count->timeline_row);
-	count->timeline_row = NULL;
+	scan_timeline_release(&count->timeline);
 	scan_worker_release(&w);
 	reqsort_release(&sort);
 	tokagg_release(&agg);

@@ -112,29 +112,37 @@ fill_timeline(struct csvout *csv)
 	csvout_end_row(csv);
 }
 
+/* The timeline row of a record with these two parts, into *t. */
+static int
+make_row(struct scan_timeline *t, const char *request, size_t request_len,
+    const char *message, size_t message_len)
+{
+	t->request_row = request;
+	t->request_len = request_len;
+	return scan_timeline_row(t, message, message_len);
+}
+
 static void
 test_same_as_csvout(void **state)
 {
-	size_t request_len, message_len, want_len, row_len, cap = 0;
+	size_t request_len, message_len, want_len;
 	char *request = row_of(fill_request, &request_len);
 	char *message = row_of(fill_message, &message_len);
 	char *want = row_of(fill_timeline, &want_len);
-	char *row = NULL;
+	struct scan_timeline t = { 0 };
 
 	(void)state;
 	assert_null(scan_request_columns[N_REQUEST]);
-	assert_int_equal(scan_timeline_row(request, request_len, message,
-	                     message_len, &row, &cap, &row_len),
-	    0);
-	assert_int_equal(row_len, want_len);
-	assert_memory_equal(row, want, want_len);
+	assert_int_equal(
+	    make_row(&t, request, request_len, message, message_len), 0);
+	assert_int_equal(t.row_len, want_len);
+	assert_memory_equal(t.row, want, want_len);
 	/* The buffer is reused: a second row replaces the first. */
-	assert_int_equal(scan_timeline_row(request, request_len, message,
-	                     message_len, &row, &cap, &row_len),
-	    0);
-	assert_int_equal(row_len, want_len);
-	assert_memory_equal(row, want, want_len);
-	free(row);
+	assert_int_equal(
+	    make_row(&t, request, request_len, message, message_len), 0);
+	assert_int_equal(t.row_len, want_len);
+	assert_memory_equal(t.row, want, want_len);
+	scan_timeline_release(&t);
 	free(request);
 	free(message);
 	free(want);
@@ -149,30 +157,28 @@ test_refuses_other_rows(void **state)
 		"\"a\",\"b\"",          /* no CRLF */
 		"\"unterminated,1\r\n", /* a quote that never closes */
 	};
-	size_t request_len, row_len, cap = 0;
+	size_t request_len;
 	char *request = row_of(fill_request, &request_len);
-	char *row = NULL, *longer;
+	char *longer;
+	struct scan_timeline t = { 0 };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad_requests) / sizeof(char *); i++)
-		assert_int_equal(
-		    scan_timeline_row(bad_requests[i], strlen(bad_requests[i]),
-		        "\"m\"\r\n", 5, &row, &cap, &row_len),
+		assert_int_equal(make_row(&t, bad_requests[i],
+		                     strlen(bad_requests[i]), "\"m\"\r\n", 5),
 		    -1);
 	/* One more cell than requests.csv has. */
 	longer = malloc(request_len + 2);
 	assert_non_null(longer);
 	memcpy(longer, request, request_len - 2);
 	memcpy(longer + request_len - 2, ",7\r\n", 4);
-	assert_int_equal(scan_timeline_row(longer, request_len + 2, "\"m\"\r\n",
-	                     5, &row, &cap, &row_len),
-	    -1);
+	assert_int_equal(
+	    make_row(&t, longer, request_len + 2, "\"m\"\r\n", 5), -1);
 	free(longer);
 	/* A message row of two cells. */
-	assert_int_equal(scan_timeline_row(request, request_len,
-	                     "\"m\",\"n\"\r\n", 9, &row, &cap, &row_len),
-	    -1);
-	free(row);
+	assert_int_equal(
+	    make_row(&t, request, request_len, "\"m\",\"n\"\r\n", 9), -1);
+	scan_timeline_release(&t);
 	free(request);
 }
 
