@@ -190,6 +190,8 @@ table_head
 floors "${FILES[@]}"
 measure "gzlines only (bench/readlines)" \
     "${PIN[@]}" "$BUILD/bench/readlines" "${FILES[@]}"
+measure "gzlines + parse_line (readlines)" \
+    "${PIN[@]}" "$BUILD/bench/readlines" --parse "${FILES[@]}"
 measure "gzip -dc > /dev/null" gzip -dc "${FILES[@]}"
 measure "zcat | grep -cF access-token:id:" \
     sh -c 'zcat "$@" | grep -cF access-token:id:' sh "${FILES[@]}"
