@@ -663,6 +663,42 @@ open_release(struct open_ids *o)
 	memset(o, 0, sizeof(*o));
 }
 
+/*
+ * Copy and compare ids of 1 to OPEN_ID_MAX bytes as two moves of a fixed
+ * size that overlap in the middle.  Every line does one or the other, and
+ * memcpy() or memcmp() of a length known only at run time is a call whose
+ * partial stores the next lookup's loads must wait for.
+ */
+static void
+id_copy(char *dst, const char *src, size_t len)
+{
+	if (len >= 16) {
+		memcpy(dst, src, 16);
+		memcpy(dst + len - 16, src + len - 16, 16);
+	} else if (len >= 8) {
+		memcpy(dst, src, 8);
+		memcpy(dst + len - 8, src + len - 8, 8);
+	} else {
+		for (size_t i = 0; i < len; i++)
+			dst[i] = src[i];
+	}
+}
+
+static bool
+id_equal(const char *a, const char *b, size_t len)
+{
+	if (len >= 16)
+		return memcmp(a, b, 16) == 0 &&
+		    memcmp(a + len - 16, b + len - 16, 16) == 0;
+	if (len >= 8)
+		return memcmp(a, b, 8) == 0 &&
+		    memcmp(a + len - 8, b + len - 8, 8) == 0;
+	for (size_t i = 0; i < len; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
 /* The slot holding id, or the empty slot where it would go. */
 static size_t
 open_find(const struct open_ids *o, const char *id, size_t len, uint64_t hash)
@@ -671,7 +707,7 @@ open_find(const struct open_ids *o, const char *id, size_t len, uint64_t hash)
 
 	while (o->slots[i].hash != 0 &&
 	    (o->slots[i].hash != hash || o->slots[i].len != len ||
-	        memcmp(o->slots[i].id, id, len) != 0))
+	        !id_equal(o->slots[i].id, id, len)))
 		i = (i + 1) & mask;
 	return i;
 }
@@ -715,7 +751,7 @@ open_add(struct open_ids *o, const char *id, size_t len)
 	if (o->slots[i].hash == 0) {
 		o->slots[i].hash = hash;
 		o->slots[i].len = (uint32_t)len;
-		memcpy(o->slots[i].id, id, len);
+		id_copy(o->slots[i].id, id, len);
 		o->count++;
 	}
 	return 0;
