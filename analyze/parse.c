@@ -362,19 +362,17 @@ split_details(struct logrec *rec, struct span raw)
 	rec->user_agent = make_span(mid + 3, d.ptr + d.len - 1);
 }
 
-/* Fill action and details from the middle fields; false when none fits. */
+/* Find action and details in the middle fields; false when none fits.
+ * They are split further only by parse_line_request(). */
 static bool
 take_middle(
     const struct fields *f, size_t first, size_t last, struct logrec *rec)
 {
-	struct span action, details;
-
-	if (last <= first || !split_middle(f, first, last, &action, &details))
+	if (last <= first ||
+	    !split_middle(f, first, last, &rec->raw_action, &rec->raw_details))
 		return false;
 	if (last > first + 1)
 		rec->is_repaired = true;
-	split_action(rec, action);
-	split_details(rec, details);
 	return true;
 }
 
@@ -536,7 +534,7 @@ fit_layout(const struct fields *f, struct logrec *rec)
 }
 
 enum parse_outcome
-parse_line(const char *line, size_t len, struct logrec *rec)
+parse_line_fields(const char *line, size_t len, struct logrec *rec)
 {
 	struct fields f;
 	enum parse_outcome outcome;
@@ -574,6 +572,23 @@ parse_line(const char *line, size_t len, struct logrec *rec)
 		return PARSE_BAD_TIMESTAMP;
 	parse_token_label(rec->labels, &rec->token_id, &rec->n_token_labels);
 	return PARSE_OK;
+}
+
+void
+parse_line_request(struct logrec *rec)
+{
+	split_action(rec, rec->raw_action);
+	split_details(rec, rec->raw_details);
+}
+
+enum parse_outcome
+parse_line(const char *line, size_t len, struct logrec *rec)
+{
+	enum parse_outcome outcome = parse_line_fields(line, len, rec);
+
+	if (outcome == PARSE_OK)
+		parse_line_request(rec);
+	return outcome;
 }
 
 /*

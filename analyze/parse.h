@@ -58,6 +58,8 @@ struct logrec {
 	struct span node;     /* node token of the id; empty before 3.2 */
 	struct span user;     /* "-" when none */
 	struct logtime_local time;
+	struct span raw_action;  /* the action field(s) as logged */
+	struct span raw_details; /* the details field(s) as logged */
 	struct span action;   /* "GET /x HTTP/1.1" without the quotes, or
 	                         "SSH - git-upload-pack '/P/r.git'" */
 	struct span method;   /* GET, POST, ...; empty for SSH and gRPC */
@@ -86,6 +88,18 @@ const char *parse_outcome_name(enum parse_outcome outcome);
  */
 enum parse_outcome parse_line(const char *line, size_t len,
     struct logrec *rec);
+
+/*
+ * parse_line() in two steps, for callers that need the request's own
+ * text (action, method, target, referer, user agent) of only some lines:
+ * parse_line_fields() decides the outcome and fills every field but
+ * those five, which stay empty; parse_line_request() then fills them
+ * from raw_action and raw_details.  Together they give what parse_line()
+ * gives.
+ */
+enum parse_outcome parse_line_fields(const char *line, size_t len,
+    struct logrec *rec);
+void parse_line_request(struct logrec *rec);
 
 /*
  * True when labels holds exactly one element "access-token:id:" followed

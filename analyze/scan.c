@@ -848,7 +848,7 @@ note_time(struct scan_state *st, const struct logrec *rec)
  * request without a token passes on its facts. */
 static int
 scan_output(struct scan_worker *w, const struct gzline *line,
-    const struct logrec *rec, struct scan_state *st)
+    struct logrec *rec, struct scan_state *st)
 {
 	struct request rq;
 
@@ -870,6 +870,7 @@ scan_output(struct scan_worker *w, const struct gzline *line,
 		return report_refusal(w, &rq, st->file_index);
 	}
 	st->summary->n_token_requests++;
+	parse_line_request(rec);
 	logtime_to_instant(&w->time_cache, &rec->time, &rq.at);
 	return report_request(w, &rq, st->summary, st->agg, st->file_index);
 }
@@ -884,7 +885,7 @@ scan_line(
 
 	st->summary->n_lines++;
 	if (!line->is_too_long)
-		outcome = parse_line(line->data, line->len, &rec);
+		outcome = parse_line_fields(line->data, line->len, &rec);
 	if (outcome != PARSE_OK) {
 		st->summary->n_set_aside++;
 		st->summary->set_aside[reason_for(outcome, line)]++;

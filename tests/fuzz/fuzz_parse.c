@@ -4,8 +4,10 @@
  * bytes.  Checks that every span of a parsed record lies inside the line
  * (or is the parser's "-" for an absent field),
  * that the outcome is a known one, that a token id is all digits and
- * comes from an "access-token:id:" element of the labels field, and that
- * the line read with a CR before its LF (CRLF files) parses the same.
+ * comes from an "access-token:id:" element of the labels field, that
+ * the line read with a CR before its LF (CRLF files) parses the same, and
+ * that parse_line_fields() and parse_line_request() together give what
+ * parse_line() gives.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +106,50 @@ check_cr_ended(const char *line, size_t size, enum parse_outcome outcome,
 	free(with_cr);
 }
 
+static bool
+same_span(struct span a, struct span b)
+{
+	return a.ptr == b.ptr && a.len == b.len;
+}
+
+/* Every field of a and b, spans by where they point. */
+static bool
+same_record(const struct logrec *a, const struct logrec *b)
+{
+	struct span sa[N_SPANS], sb[N_SPANS];
+
+	record_spans(a, sa);
+	record_spans(b, sb);
+	for (size_t i = 0; i < N_SPANS; i++)
+		if (!same_span(sa[i], sb[i]))
+			return false;
+	return a->layout == b->layout && a->is_output == b->is_output &&
+	    a->is_repaired == b->is_repaired &&
+	    a->n_token_labels == b->n_token_labels &&
+	    same_span(a->raw_action, b->raw_action) &&
+	    same_span(a->raw_details, b->raw_details) &&
+	    memcmp(&a->time, &b->time, sizeof(a->time)) == 0;
+}
+
+/* The two steps of parse_line() give its outcome and its record. */
+static void
+check_two_steps(const char *line, size_t size, enum parse_outcome outcome,
+    const struct logrec *rec)
+{
+	struct logrec r2;
+
+	FUZZ_CHECK(parse_line_fields(line, size, &r2) == outcome,
+	    "parse_line_fields() decides otherwise");
+	if (outcome != PARSE_OK)
+		return;
+	FUZZ_CHECK(r2.action.len == 0 && r2.method.len == 0 &&
+	        r2.target.len == 0 && r2.referer.len == 0 &&
+	        r2.user_agent.len == 0,
+	    "parse_line_fields() split the request's text");
+	parse_line_request(&r2);
+	FUZZ_CHECK(same_record(&r2, rec), "the two steps give another record");
+}
+
 static void
 check_record(const struct logrec *r, const char *line, size_t len)
 {
@@ -143,6 +189,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (outcome == PARSE_OK)
 		check_record(&rec, line, size);
 	check_cr_ended(line, size, outcome, &rec);
+	check_two_steps(line, size, outcome, &rec);
 
 	/* The whole input as a labels field. */
 	labels.ptr = line;

@@ -2,7 +2,8 @@
 /*
  * tests/unit/test_parse.c - analyze/parse.c on the reference sample lines
  * (fixtures/samples/) and on hostile lines: separators and token labels
- * smuggled into URLs, user agents and SSH key labels, broken lines.
+ * smuggled into URLs, user agents and SSH key labels, broken lines.  Every
+ * line is also parsed in parse_line()'s two steps, which must agree.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,10 +31,34 @@ assert_span_eq(struct span s, const char *text, int line)
 	}
 }
 
+static void
+assert_same_span(struct span a, struct span b)
+{
+	assert_ptr_equal(a.ptr, b.ptr);
+	assert_int_equal(a.len, b.len);
+}
+
+/* parse_line(), checked against its two steps on the same line. */
 static enum parse_outcome
 parse_str(const char *line, struct logrec *rec)
 {
-	return parse_line(line, strlen(line), rec);
+	enum parse_outcome outcome = parse_line(line, strlen(line), rec);
+	struct logrec steps;
+
+	assert_int_equal(
+	    parse_line_fields(line, strlen(line), &steps), outcome);
+	if (outcome != PARSE_OK)
+		return outcome;
+	parse_line_request(&steps);
+	assert_same_span(steps.action, rec->action);
+	assert_same_span(steps.method, rec->method);
+	assert_same_span(steps.target, rec->target);
+	assert_same_span(steps.referer, rec->referer);
+	assert_same_span(steps.user_agent, rec->user_agent);
+	assert_same_span(steps.labels, rec->labels);
+	assert_same_span(steps.token_id, rec->token_id);
+	assert_int_equal(steps.is_repaired, rec->is_repaired);
+	return outcome;
 }
 
 /* Sample lines whose layout differs from their file's (see the notes). */
@@ -175,6 +200,37 @@ test_layout_b_fields(void **state)
 	SPAN_EQ(rec.session, "1irez8i");
 	SPAN_EQ(rec.token_id, "123456789012");
 	assert_int_equal(rec.n_token_labels, 1);
+}
+
+/* The first step keeps the action and details as logged and leaves the
+ * request's own text to the second. */
+static void
+test_two_steps(void **state)
+{
+	static const char line[] =
+	    "10.0.0.5 | https | o@1C42G8Bx514x1250x0 | alice | 2024-05-01 "
+	    "08:34:12,345 | \"GET /a | b HTTP/1.1\" | \"-\" \"curl | 8\" | "
+	    "200 | 0 | 1337 | access-token:id:123456789012 | 6 | 1irez8i |";
+	struct logrec rec;
+
+	(void)state;
+	assert_int_equal(
+	    parse_line_fields(line, sizeof(line) - 1, &rec), PARSE_OK);
+	assert_true(rec.is_repaired);
+	SPAN_EQ(rec.raw_action, "\"GET /a | b HTTP/1.1\"");
+	SPAN_EQ(rec.raw_details, "\"-\" \"curl | 8\"");
+	SPAN_EQ(rec.token_id, "123456789012");
+	SPAN_EQ(rec.action, "");
+	SPAN_EQ(rec.method, "");
+	SPAN_EQ(rec.target, "");
+	SPAN_EQ(rec.referer, "");
+	SPAN_EQ(rec.user_agent, "");
+	parse_line_request(&rec);
+	SPAN_EQ(rec.action, "GET /a | b HTTP/1.1");
+	SPAN_EQ(rec.method, "GET");
+	SPAN_EQ(rec.target, "/a | b");
+	SPAN_EQ(rec.referer, "-");
+	SPAN_EQ(rec.user_agent, "curl | 8");
 }
 
 static void
@@ -578,6 +634,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reference_samples),
 		cmocka_unit_test(test_layout_b_fields),
+		cmocka_unit_test(test_two_steps),
 		cmocka_unit_test(test_layout_a_and_g_fields),
 		cmocka_unit_test(test_separator_in_user_agent),
 		cmocka_unit_test(test_separator_in_target),
