@@ -187,8 +187,16 @@ struct packed_facts {
 	uint8_t pad[7];
 };
 
-int
-findings_pack(FILE *fp, const struct request_facts *facts)
+size_t
+findings_packed_size(const struct request_facts *facts)
+{
+	return sizeof(struct packed_facts) + facts->token_id.len +
+	    facts->address.len + facts->request_id.len +
+	    facts->repository.len;
+}
+
+void
+findings_pack(const struct request_facts *facts, char *out)
 {
 	const struct span *parts[4] = { &facts->token_id, &facts->address,
 		&facts->request_id, &facts->repository };
@@ -204,13 +212,13 @@ findings_pack(FILE *fp, const struct request_facts *facts)
 	p.has_token = facts->has_token;
 	for (int i = 0; i < 4; i++)
 		p.len[i] = (uint32_t)parts[i]->len;
-	if (fwrite(&p, sizeof(p), 1, fp) != 1)
-		return -1;
-	for (int i = 0; i < 4; i++)
-		if (parts[i]->len > 0 &&
-		    fwrite(parts[i]->ptr, 1, parts[i]->len, fp) != parts[i]->len)
-			return -1;
-	return 0;
+	memcpy(out, &p, sizeof(p));
+	out += sizeof(p);
+	for (int i = 0; i < 4; i++) {
+		if (parts[i]->len > 0)
+			memcpy(out, parts[i]->ptr, parts[i]->len);
+		out += parts[i]->len;
+	}
 }
 
 int

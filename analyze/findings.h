@@ -86,9 +86,12 @@ uint32_t findings_request_flags(const struct snap_token *t,
     struct span method, const struct snap_repo *repo,
     const struct snap_project *project);
 
-/* Append facts to fp in the record format findings_unpack() reads;
- * returns 0 or -1 when the write failed. */
-int findings_pack(FILE *fp, const struct request_facts *facts);
+/* Bytes findings_pack() writes for facts. */
+size_t findings_packed_size(const struct request_facts *facts);
+
+/* Write facts to out (findings_packed_size() bytes) in the record format
+ * findings_unpack() reads. */
+void findings_pack(const struct request_facts *facts, char *out);
 
 /* Read facts from len bytes at data (pointing into data); 0 or -1. */
 int findings_unpack(const char *data, size_t len,

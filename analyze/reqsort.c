@@ -68,10 +68,10 @@ reqsort_release(struct reqsort *rs)
 }
 
 /*
- * The chunk is a fixed buffer behind fmemopen(), not a growing
- * open_memstream(): a stream that doubles its buffer each time it fills
- * holds up to twice the chunk, and once glibc serves it from the heap
- * instead of mmap, the copies it leaves behind stay resident.
+ * The chunk is one fixed buffer that records are copied into, not a
+ * growing open_memstream(): a stream that doubles its buffer each time it
+ * fills holds up to twice the chunk, and once glibc serves it from the
+ * heap instead of mmap, the copies it leaves behind stay resident.
  */
 int
 reqsort_chunk_init(struct reqsort_chunk *chunk)
@@ -81,25 +81,19 @@ reqsort_chunk_init(struct reqsort_chunk *chunk)
 	chunk->io_buf = malloc(RUN_WRITE_BUFFER);
 	if (!chunk->buf || !chunk->io_buf)
 		return diag_error("could not allocate a sort buffer");
-	chunk->fp = fmemopen(
-	    chunk->buf, REQSORT_CHUNK_BYTES + REQSORT_RECORD_ROOM, "w");
-	if (!chunk->fp)
-		return diag_error_errno("could not allocate a sort buffer");
 	return 0;
 }
 
 void
 reqsort_chunk_release(struct reqsort_chunk *chunk)
 {
-	if (chunk->fp)
-		fclose(chunk->fp);
 	free(chunk->buf);
 	free(chunk->io_buf);
 	free(chunk->entries);
 	memset(chunk, 0, sizeof(*chunk));
 }
 
-FILE *
+int
 reqsort_record_begin(struct reqsort_chunk *chunk, const struct reqsort_key *key)
 {
 	struct reqsort_entry *e;
@@ -109,38 +103,68 @@ reqsort_record_begin(struct reqsort_chunk *chunk, const struct reqsort_key *key)
 		struct reqsort_entry *p =
 		    realloc(chunk->entries, cap * sizeof(*p));
 
-		if (!p) {
-			diag_error("out of memory");
-			return NULL;
-		}
+		if (!p)
+			return diag_error("out of memory");
 		chunk->entries = p;
 		chunk->cap = cap;
 	}
 	e = &chunk->entries[chunk->n_entries];
 	memset(e, 0, sizeof(*e));
 	e->key = *key;
-	e->offset = (size_t)ftell(chunk->fp);
+	e->offset = chunk->used;
 	e->part_start = e->offset;
 	chunk->n_parts = 0;
-	return chunk->fp;
+	chunk->is_overfull = false;
+	return 0;
+}
+
+char *
+reqsort_reserve(struct reqsort_chunk *chunk, size_t n)
+{
+	char *p;
+
+	/* A record starts below REQSORT_CHUNK_BYTES (reqsort_record_end()
+	 * writes a run once it is reached), so it has at least the room. */
+	if (chunk->is_overfull ||
+	    n > REQSORT_CHUNK_BYTES + REQSORT_RECORD_ROOM - chunk->used) {
+		chunk->is_overfull = true;
+		return NULL;
+	}
+	p = chunk->buf + chunk->used;
+	chunk->used += n;
+	return p;
+}
+
+void
+reqsort_append(struct reqsort_chunk *chunk, const void *data, size_t n)
+{
+	char *p = reqsort_reserve(chunk, n);
+
+	if (p && n > 0)
+		memcpy(p, data, n);
 }
 
 void
 reqsort_part_end(struct reqsort_chunk *chunk)
 {
 	struct reqsort_entry *e = &chunk->entries[chunk->n_entries];
-	size_t end = (size_t)ftell(chunk->fp);
 
 	if (chunk->n_parts < REQSORT_MAX_PARTS)
-		e->len[chunk->n_parts++] = (uint32_t)(end - e->part_start);
-	e->part_start = end;
+		e->len[chunk->n_parts++] = (uint32_t)(chunk->used - e->part_start);
+	e->part_start = chunk->used;
 }
 
 int
 reqsort_record_end(struct reqsort_chunk *chunk, struct reqsort *rs)
 {
+	if (chunk->is_overfull) {
+		chunk->used = chunk->entries[chunk->n_entries].offset;
+		chunk->is_overfull = false;
+		return diag_error("the report rows of one request are larger "
+		                  "than the sort buffer");
+	}
 	chunk->n_entries++;
-	if ((size_t)ftell(chunk->fp) < REQSORT_CHUNK_BYTES)
+	if (chunk->used < REQSORT_CHUNK_BYTES)
 		return 0;
 	return reqsort_chunk_flush(chunk, rs);
 }
@@ -276,18 +300,15 @@ reqsort_chunk_flush(struct reqsort_chunk *chunk, struct reqsort *rs)
 
 	if (chunk->n_entries == 0)
 		return 0;
-	if (fflush(chunk->fp) != 0)
-		return diag_error("out of memory");
 	qsort(chunk->entries, chunk->n_entries, sizeof(*chunk->entries),
 	    compare_entries);
 	fp = run_create(rs, &path, chunk->io_buf);
 	if (!fp || run_finish(rs, fp, path, write_run(chunk, fp) != 0) != 0)
 		return -1;
 
-	/* Rewind the stream: the next rows reuse the same buffer. */
+	/* The next rows reuse the same buffer. */
 	chunk->n_entries = 0;
-	if (fseek(chunk->fp, 0, SEEK_SET) != 0)
-		return diag_error_errno("could not reuse a sort buffer");
+	chunk->used = 0;
 	return 0;
 }
 

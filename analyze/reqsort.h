@@ -16,6 +16,7 @@
 #define TOKENTRAIL_ANALYZE_REQSORT_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -51,10 +52,10 @@ struct reqsort {
 
 /* One worker's rows not yet written as a run. */
 struct reqsort_chunk {
-	FILE *fp;     /* memory stream over buf, rewound after each
-	                 run: the chunk's memory is allocated once */
-	char *buf;    /* REQSORT_CHUNK_BYTES + REQSORT_RECORD_ROOM;
-	                 valid after fflush */
+	char *buf;    /* REQSORT_CHUNK_BYTES + REQSORT_RECORD_ROOM, allocated
+	                 once and reused for every run */
+	size_t used;  /* bytes of buf holding records */
+	bool is_overfull; /* the open record outgrew the room */
 	char *io_buf; /* stdio buffer of the run being written */
 	struct reqsort_entry *entries;
 	size_t n_entries, cap;
@@ -71,15 +72,23 @@ int reqsort_chunk_init(struct reqsort_chunk *chunk);
 void reqsort_chunk_release(struct reqsort_chunk *chunk);
 
 /*
- * Start a record with key.  Write its first part to the returned stream,
- * call reqsort_part_end(), write the next part, and so on; then
- * reqsort_record_end().  Returns NULL when memory ran out (reported).
+ * Start a record with key.  Add its first part with reqsort_reserve() or
+ * reqsort_append(), call reqsort_part_end(), add the next part, and so
+ * on; then reqsort_record_end().  Returns 0, or -1 when memory ran out
+ * (reported).
  */
-FILE *reqsort_record_begin(
+int reqsort_record_begin(
     struct reqsort_chunk *chunk, const struct reqsort_key *key);
+
+/* n bytes at the end of the open part, for the caller to fill; NULL when
+ * the record would outgrow REQSORT_RECORD_ROOM, which makes
+ * reqsort_record_end() fail. */
+char *reqsort_reserve(struct reqsort_chunk *chunk, size_t n);
+void reqsort_append(struct reqsort_chunk *chunk, const void *data, size_t n);
 void reqsort_part_end(struct reqsort_chunk *chunk);
 
-/* End the record; writes a run when the chunk is full.  0 or -1. */
+/* End the record; writes a run when the chunk is full.  0, or -1 after
+ * reporting (a write failed, or the record was too large). */
 int reqsort_record_end(struct reqsort_chunk *chunk, struct reqsort *rs);
 
 /* Write what the chunk holds as a run.  0 or -1 after reporting. */

@@ -119,6 +119,13 @@ set_aside_reason_name(enum set_aside_reason reason)
 	return "unknown";
 }
 
+/* A worker's rows go into its chunk, as a part of the open record. */
+static void
+add_row(void *chunk, const char *row, size_t len)
+{
+	reqsort_append(chunk, row, len);
+}
+
 int
 scan_worker_init(struct scan_worker *w, const struct scan_config *config,
     struct reqsort *sort)
@@ -126,7 +133,7 @@ scan_worker_init(struct scan_worker *w, const struct scan_config *config,
 	memset(w, 0, sizeof(*w));
 	w->config = config;
 	w->sort = sort;
-	csvout_init(&w->csv, NULL);
+	csvout_init_rows(&w->csv, add_row, &w->chunk);
 	return reqsort_chunk_init(&w->chunk);
 }
 
@@ -541,8 +548,8 @@ scan_timeline_release(struct scan_timeline *t)
 }
 
 /* Start a record of the three parts: requests row, timeline row and
- * facts.  NULL when memory ran out. */
-static FILE *
+ * facts.  0, or -1 when memory ran out. */
+static int
 begin_record(struct scan_worker *w, const struct logrec *rec, int64_t utc_ms,
     uint32_t file_index, uint64_t line)
 {
@@ -576,18 +583,26 @@ fill_facts(
 	facts->repository.len = rq->repo_name_len;
 }
 
+/* The facts as the record's last part. */
+static void
+add_facts(struct scan_worker *w, const struct request_facts *facts)
+{
+	char *out = reqsort_reserve(&w->chunk, findings_packed_size(facts));
+
+	if (out)
+		findings_pack(facts, out);
+	reqsort_part_end(&w->chunk);
+}
+
 /* Write the three parts of a token request. */
 static int
 write_record(
     struct scan_worker *w, const struct request *rq, uint32_t file_index)
 {
 	struct request_facts facts;
-	FILE *fp;
 
-	fp = begin_record(w, rq->rec, rq->at.utc_ms, file_index, rq->line);
-	if (!fp)
+	if (begin_record(w, rq->rec, rq->at.utc_ms, file_index, rq->line) != 0)
 		return -1;
-	w->csv.fp = fp;
 	write_request_row(&w->csv, rq);
 	reqsort_part_end(&w->chunk);
 	write_timeline_message(&w->csv, rq);
@@ -597,9 +612,9 @@ write_record(
 	facts.token_id = rq->token_id;
 	facts.flags = findings_request_flags(rq->token, &rq->at, rq->status,
 	    rq->op, rq->rec->method, rq->repo, rq->project);
-	if (findings_pack(fp, &facts) != 0 || csvout_has_failed(&w->csv))
+	add_facts(w, &facts);
+	if (csvout_has_failed(&w->csv))
 		return diag_error("out of memory");
-	reqsort_part_end(&w->chunk);
 	return reqsort_record_end(&w->chunk, w->sort);
 }
 
@@ -633,19 +648,15 @@ static int
 report_refusal(struct scan_worker *w, struct request *rq, uint32_t file_index)
 {
 	struct request_facts facts;
-	FILE *fp;
 
 	if (w->config->n_tokens > 0 || !is_in_window(w->config, rq->at.utc_ms))
 		return 0;
-	fp = begin_record(w, rq->rec, rq->at.utc_ms, file_index, rq->line);
-	if (!fp)
+	if (begin_record(w, rq->rec, rq->at.utc_ms, file_index, rq->line) != 0)
 		return -1;
 	reqsort_part_end(&w->chunk);
 	reqsort_part_end(&w->chunk);
 	fill_facts(&facts, rq, file_index);
-	if (findings_pack(fp, &facts) != 0)
-		return diag_error("out of memory");
-	reqsort_part_end(&w->chunk);
+	add_facts(w, &facts);
 	return reqsort_record_end(&w->chunk, w->sort);
 }
 

@@ -17,6 +17,14 @@ csvout_init(struct csvout *csv, FILE *fp)
 }
 
 void
+csvout_init_rows(struct csvout *csv, csvout_row_fn *fn, void *ctx)
+{
+	memset(csv, 0, sizeof(*csv));
+	csv->row_fn = fn;
+	csv->row_ctx = ctx;
+}
+
+void
 csvout_release(struct csvout *csv)
 {
 	free(csv->scratch);
@@ -311,7 +319,10 @@ csvout_end_row(struct csvout *csv)
 	if (row_reserve(csv, 2)) {
 		csv->row[csv->row_len++] = '\r';
 		csv->row[csv->row_len++] = '\n';
-		if (fwrite(csv->row, 1, csv->row_len, csv->fp) != csv->row_len)
+		if (csv->row_fn)
+			csv->row_fn(csv->row_ctx, csv->row, csv->row_len);
+		else if (fwrite(csv->row, 1, csv->row_len, csv->fp) !=
+		    csv->row_len)
 			csv->has_failed = true;
 	}
 	csv->row_len = 0;
@@ -329,5 +340,5 @@ csvout_header(struct csvout *csv, const char *const *names)
 bool
 csvout_has_failed(const struct csvout *csv)
 {
-	return csv->has_failed || ferror(csv->fp);
+	return csv->has_failed || (csv->fp && ferror(csv->fp));
 }

@@ -24,8 +24,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* Where a csvout without a stream sends each finished row. */
+typedef void csvout_row_fn(void *ctx, const char *row, size_t len);
+
 struct csvout {
-	FILE *fp;
+	FILE *fp;           /* NULL when rows go to row_fn */
+	csvout_row_fn *row_fn;
+	void *row_ctx;
 	size_t n_cells;     /* cells written in the current row */
 	char *scratch;      /* the made-safe copy of the current cell */
 	size_t scratch_cap;
@@ -36,6 +41,10 @@ struct csvout {
 
 /* Write rows to fp, which the caller keeps owning. */
 void csvout_init(struct csvout *csv, FILE *fp);
+
+/* Hand each finished row, CRLF included, to fn(ctx, row, len) instead;
+ * the row is valid only during the call. */
+void csvout_init_rows(struct csvout *csv, csvout_row_fn *fn, void *ctx);
 
 /* Free the buffers; fp is untouched. */
 void csvout_release(struct csvout *csv);

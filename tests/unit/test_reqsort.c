@@ -53,20 +53,21 @@ add_record(
 {
 	struct reqsort_key key;
 	uint64_t k = i * 7919 % n;
-	FILE *fp;
+	char part[32];
 
 	memset(&key, 0, sizeof(key));
 	key.utc_ms = (int64_t)(k / 3); /* ties broken by node and line */
 	memcpy(key.node, k % 3 == 0 ? "b" : "a", 1);
 	key.file_index = 1;
 	key.line = k;
-	fp = reqsort_record_begin(chunk, &key);
-	assert_non_null(fp);
-	fprintf(fp, "%" PRIu64 "\n", k);
+	assert_int_equal(reqsort_record_begin(chunk, &key), 0);
+	reqsort_append(chunk, part,
+	    (size_t)snprintf(part, sizeof(part), "%" PRIu64 "\n", k));
 	reqsort_part_end(chunk);
-	fprintf(fp, "t%" PRIu64 "\n", k);
+	reqsort_append(chunk, part,
+	    (size_t)snprintf(part, sizeof(part), "t%" PRIu64 "\n", k));
 	reqsort_part_end(chunk);
-	fputs("facts", fp);
+	reqsort_append(chunk, "facts", 5);
 	reqsort_part_end(chunk);
 	assert_int_equal(reqsort_record_end(chunk, rs), 0);
 }
@@ -149,6 +150,45 @@ test_more_runs_than_fanin(void **state)
 	sort_records(3001, 11); /* 273 runs: groups of 128 and 19 first */
 }
 
+/* A record that outgrows the chunk's room is refused at its end, leaves
+ * nothing behind, and the next record is kept whole. */
+static void
+test_oversized_record_refused(void **state)
+{
+	struct reqsort rs;
+	struct reqsort_chunk chunk;
+	struct reqsort_key key;
+	size_t big = REQSORT_CHUNK_BYTES + REQSORT_RECORD_ROOM + 1;
+	char *filler = calloc(1, big);
+
+	(void)state;
+	assert_non_null(filler);
+	memset(&key, 0, sizeof(key));
+	assert_int_equal(reqsort_init(&rs, tmpdir), 0);
+	assert_int_equal(reqsort_chunk_init(&chunk), 0);
+
+	assert_int_equal(reqsort_record_begin(&chunk, &key), 0);
+	reqsort_append(&chunk, "row", 3);
+	reqsort_part_end(&chunk);
+	assert_null(reqsort_reserve(&chunk, big));
+	reqsort_append(&chunk, filler, 16);
+	reqsort_part_end(&chunk);
+	assert_int_equal(reqsort_record_end(&chunk, &rs), -1);
+	assert_int_equal(chunk.n_entries, 0);
+	assert_int_equal(chunk.used, 0);
+
+	assert_int_equal(reqsort_record_begin(&chunk, &key), 0);
+	reqsort_append(&chunk, "kept", 4);
+	reqsort_part_end(&chunk);
+	assert_int_equal(reqsort_record_end(&chunk, &rs), 0);
+	assert_int_equal(chunk.n_entries, 1);
+	assert_int_equal(chunk.used, 4);
+
+	reqsort_chunk_release(&chunk);
+	reqsort_release(&rs);
+	free(filler);
+}
+
 static int
 setup(void **state)
 {
@@ -170,6 +210,7 @@ main(void)
 		cmocka_unit_test(test_one_run),
 		cmocka_unit_test(test_few_runs),
 		cmocka_unit_test(test_more_runs_than_fanin),
+		cmocka_unit_test(test_oversized_record_refused),
 	};
 
 	return cmocka_run_group_tests_name("reqsort", tests, setup, teardown);
