@@ -83,8 +83,8 @@ const char *parse_outcome_name(enum parse_outcome outcome);
 
 /*
  * Split line (len bytes, no terminator) into *rec.  Returns PARSE_OK, or
- * the reason the line is set aside.  Never reads outside the line and
- * never allocates.
+ * the reason the line is set aside, after which *rec holds nothing of
+ * use.  Never reads outside the line and never allocates.
  */
 enum parse_outcome parse_line(const char *line, size_t len,
     struct logrec *rec);
@@ -100,6 +100,37 @@ enum parse_outcome parse_line(const char *line, size_t len,
 enum parse_outcome parse_line_fields(const char *line, size_t len,
     struct logrec *rec);
 void parse_line_request(struct logrec *rec);
+
+/* Separators a split keeps from the start and from the end of a line. */
+#define LINE_SEP_HEAD 8
+#define LINE_SEP_TAIL 32
+
+/* A line body split into fields: positions of the '|' of each " | ". */
+struct line_fields {
+	const char *line;
+	size_t body_len;            /* bytes before the final " |" */
+	size_t n;                   /* fields: separators + 1 */
+	size_t head[LINE_SEP_HEAD]; /* separators 0 .. LINE_SEP_HEAD - 1 */
+	size_t tail[LINE_SEP_TAIL]; /* separator k at tail[k % LINE_SEP_TAIL] */
+};
+
+/*
+ * Split the first body_len bytes of line at every " | " found from the
+ * left, as repeated parse_next_separator() calls would, each search going
+ * on two bytes after the last separator's '|'.  *f points into line.
+ */
+void
+parse_split_fields(const char *line, size_t body_len, struct line_fields *f);
+
+/*
+ * Position p of the first " | " separator of s[from .. end - 1] whose
+ * '|' lies after from: the smallest p > from with p + 1 < end and s[p - 1],
+ * s[p], s[p + 1] being ' ', '|', ' '; end when there is none.  A caller
+ * that goes on after a separator at q passes from = q + 2, so that two
+ * separators never share a space.  s is the start of the text: bytes
+ * before from may be read, none at or after end.
+ */
+size_t parse_next_separator(const char *s, size_t from, size_t end);
 
 /*
  * True when labels holds exactly one element "access-token:id:" followed

@@ -862,21 +862,26 @@ scan_output(struct scan_worker *w, const struct gzline *line,
     struct logrec *rec, struct scan_state *st)
 {
 	struct request rq;
+	uint32_t status = (uint32_t)field_number(rec->status);
+	bool has_token =
+	    rec->token_id.len > 0 && rec->token_id.len <= TOKEN_ID_MAX;
 
 	if (rec->n_token_labels > 1 ||
 	    (rec->n_token_labels == 1 && rec->token_id.len != TOKEN_ID_DIGITS))
 		st->summary->n_label_anomalies++;
-	/* Clear all but the name buffer: this runs for every o line. */
+	/* Most o lines neither carry a token nor were refused. */
+	if (!has_token && !findings_is_refusal(status))
+		return 0;
+
+	/* Clear all but the name buffer. */
 	memset(&rq, 0, offsetof(struct request, repo_name));
 	rq.repo_name[0] = '\0';
 	rq.rec = rec;
 	rq.path = st->path;
 	rq.line = line->number;
 	rq.token_id = rec->token_id;
-	rq.status = (uint32_t)field_number(rec->status);
-	if (rec->token_id.len == 0 || rec->token_id.len > TOKEN_ID_MAX) {
-		if (!findings_is_refusal(rq.status))
-			return 0;
+	rq.status = status;
+	if (!has_token) {
 		logtime_to_instant(&w->time_cache, &rec->time, &rq.at);
 		return report_refusal(w, &rq, st->file_index);
 	}

@@ -7,7 +7,8 @@
  * comes from an "access-token:id:" element of the labels field, that
  * the line read with a CR before its LF (CRLF files) parses the same, and
  * that parse_line_fields() and parse_line_request() together give what
- * parse_line() gives.
+ * parse_line() gives, and that the one-pass split of a line into fields
+ * finds the separators that parse_next_separator() finds one by one.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -171,6 +172,28 @@ check_record(const struct logrec *r, const char *line, size_t len)
 	}
 }
 
+/* parse_split_fields() finds the separators that parse_next_separator()
+ * finds one by one, for the whole input taken as a line body. */
+static void
+check_split(const char *body, size_t len)
+{
+	struct line_fields f;
+	size_t from = 0, k = 0, p;
+
+	parse_split_fields(body, len, &f);
+	while ((p = parse_next_separator(body, from, len)) < len) {
+		if (k < LINE_SEP_HEAD)
+			FUZZ_CHECK(
+			    f.head[k] == p, "split: a first separator moved");
+		if (k + LINE_SEP_TAIL >= f.n - 1)
+			FUZZ_CHECK(f.tail[k % LINE_SEP_TAIL] == p,
+			    "split: a last separator moved");
+		k++;
+		from = p + 2;
+	}
+	FUZZ_CHECK(f.n == k + 1, "split: another number of fields");
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -190,6 +213,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_record(&rec, line, size);
 	check_cr_ended(line, size, outcome, &rec);
 	check_two_steps(line, size, outcome, &rec);
+	check_split(line, size);
 
 	/* The whole input as a labels field. */
 	labels.ptr = line;

@@ -605,6 +605,64 @@ test_nul_bytes(void **state)
 }
 
 /* A 1 MiB line: agent full of separators; must parse in place. */
+/* The separators parse_split_fields() finds: every " | " from the left,
+ * none sharing a space with the one before. */
+static size_t
+naive_separators(const char *s, size_t len, size_t *at, size_t cap)
+{
+	size_t n = 0, next = 1;
+
+	for (size_t p = 1; p + 1 < len; p++)
+		if (p >= next && s[p - 1] == ' ' && s[p] == '|' &&
+		    s[p + 1] == ' ') {
+			if (n < cap)
+				at[n] = p;
+			n++;
+			next = p + 3;
+		}
+	return n;
+}
+
+/* 2026-12-04, issue 7: the one-pass split reads sixteen bytes at a time
+ * and the bytes after the last whole block as an overlapping block.
+ * Bodies of every length from 0 to 80 bytes made of ' ', '|' and 'a' in
+ * a fixed pseudo-random order put separators across every block edge,
+ * at both ends and next to each other (" | | ", "||"). */
+static void
+test_split_every_position(void **state)
+{
+	uint32_t seed = 12345;
+	char body[80];
+	size_t want[80];
+
+	(void)state;
+	for (size_t len = 0; len <= sizeof(body); len++)
+		for (int round = 0; round < 200; round++) {
+			struct line_fields f;
+			size_t n;
+
+			for (size_t i = 0; i < len; i++) {
+				seed = seed * 1103515245u + 12345u;
+				body[i] = " |a"[(seed >> 16) % 3];
+			}
+			n = naive_separators(body, len, want, sizeof(want));
+			parse_split_fields(body, len, &f);
+			assert_int_equal(f.n, n + 1);
+			for (size_t k = 0; k < n; k++) {
+				if (k < LINE_SEP_HEAD)
+					assert_int_equal(f.head[k], want[k]);
+				if (k + LINE_SEP_TAIL >= n)
+					assert_int_equal(
+					    f.tail[k % LINE_SEP_TAIL], want[k]);
+			}
+			for (size_t k = 0; k < n; k++)
+				assert_int_equal(
+				    parse_next_separator(body,
+				        k == 0 ? 0 : want[k - 1] + 2, len),
+				    want[k]);
+		}
+}
+
 static void
 test_huge_line(void **state)
 {
@@ -646,6 +704,7 @@ main(void)
 		cmocka_unit_test(test_request_ids),
 		cmocka_unit_test(test_broken_lines),
 		cmocka_unit_test(test_nul_bytes),
+		cmocka_unit_test(test_split_every_position),
 		cmocka_unit_test(test_huge_line),
 	};
 
