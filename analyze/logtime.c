@@ -29,13 +29,13 @@
 /* True while no zone other than UTC was selected: no lookups needed. */
 static bool zone_is_utc = true;
 
-static bool
+static inline bool
 is_leap_year(int year)
 {
 	return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
 }
 
-static int
+static inline int
 days_in_month(int year, int month)
 {
 	static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
@@ -179,7 +179,7 @@ logtime_set_zone(const char *name)
 }
 
 /* Read exactly n decimal digits at s; -1 when one is not a digit. */
-static int
+static inline int
 read_digits(const char *s, int n)
 {
 	int value = 0;
@@ -193,7 +193,7 @@ read_digits(const char *s, int n)
 }
 
 /* Parse "YYYY-MM-DD" from the first 10 bytes of s; 0 or -1. */
-static int
+static inline int
 parse_date(const char *s, struct logtime_local *out)
 {
 	if (s[4] != '-' || s[7] != '-')
@@ -208,7 +208,7 @@ parse_date(const char *s, struct logtime_local *out)
 }
 
 /* Parse "HH:MM" from the first 5 bytes of s; 0 or -1. */
-static int
+static inline int
 parse_hour_minute(const char *s, struct logtime_local *out)
 {
 	if (s[2] != ':')
@@ -222,7 +222,7 @@ parse_hour_minute(const char *s, struct logtime_local *out)
 }
 
 /* Parse ":SS" from the first 3 bytes of s; 0 or -1. */
-static int
+static inline int
 parse_seconds(const char *s, struct logtime_local *out)
 {
 	if (s[0] != ':')
