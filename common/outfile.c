@@ -3,8 +3,9 @@
  * common/outfile.c - temporary file, fsync, rename: outputs that a reader
  * never sees half-written.  The stream handed to the caller is a
  * fopencookie() stream whose bytes are copied into one of two buffers; a
- * writer thread takes each full buffer, adds it to the file's SHA-256 and
- * writes it, while the caller fills the other.
+ * writer thread takes each full buffer, adds it to the file's SHA-256,
+ * writes it and starts its writeback to disk, while the caller fills the
+ * other.
  */
 #include "common/outfile.h"
 
@@ -38,7 +39,8 @@ struct outfile_writer {
 	size_t pending_len; /* bytes of buf[!filling] to write, or 0 */
 	bool is_closing;
 	int error;     /* errno of the first failed write, or 0 */
-	uint64_t size; /* bytes handed to the thread */
+	uint64_t size;    /* bytes handed to the thread */
+	uint64_t written; /* bytes the thread wrote; its own */
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -61,6 +63,24 @@ write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
+/*
+ * Ask the kernel to start writing the len bytes just written to disk,
+ * without waiting for it, so that the fsync() when the file is complete
+ * finds most of the file already there instead of waiting for all of it:
+ * the two large reports took about half a second each there on the bench
+ * set.  Only a hint: where sync_file_range() is missing or fails, the
+ * fsync() still does all of it.
+ */
+static void
+start_writeback(struct outfile_writer *w, size_t len)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+	(void)sync_file_range(
+	    w->fd, (off_t)w->written, (off_t)len, SYNC_FILE_RANGE_WRITE);
+#endif
+	w->written += len;
+}
+
 static void *
 writer_main(void *arg)
 {
@@ -81,6 +101,8 @@ writer_main(void *arg)
 			error = ENOMEM;
 		if (error == 0)
 			error = write_all(w->fd, data, len);
+		if (error == 0)
+			start_writeback(w, len);
 		pthread_mutex_lock(&w->lock);
 		w->error = error;
 		w->pending_len = 0;
