@@ -110,9 +110,11 @@ is_digits(const char *p, size_t len)
 
 /*
  * First occurrence of needle (needle_len >= 1 bytes) in hay, or NULL.
- * memchr() finds each candidate first byte.
+ * memchr() finds each candidate first byte.  Inline, so that the compare
+ * of each caller's constant needle is a few instructions and not a call
+ * to memcmp(): the labels of every line go through here.
  */
-static const char *
+static inline const char *
 find_bytes(
     const char *hay, size_t hay_len, const char *needle, size_t needle_len)
 {

@@ -39,7 +39,7 @@ struct outfile_writer {
 	size_t pending_len; /* bytes of buf[!filling] to write, or 0 */
 	bool is_closing;
 	int error;     /* errno of the first failed write, or 0 */
-	uint64_t size;    /* bytes handed to the thread */
+	uint64_t size; /* bytes handed to the thread */
 	uint64_t written; /* bytes the thread wrote; its own */
 	pthread_t thread;
 	pthread_mutex_t lock;
