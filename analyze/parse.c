@@ -200,53 +200,78 @@ bytes_in_block(const char *p, char c)
 	    _mm_cmpeq_epi8(block, _mm_set1_epi8(c)));
 }
 
-/* One bit for each '|' at start .. start + 15 that has a space on each
- * side; reads s[start - 1] to s[start + 16]. */
-static unsigned
-separators_in_block(const char *s, size_t start)
+/* One bit for each '|' among the 64 bytes at p. */
+static uint64_t
+pipes_in_chunk(const char *p)
 {
-	return bytes_in_block(s + start, '|') &
-	    bytes_in_block(s + start - 1, ' ') &
-	    bytes_in_block(s + start + 1, ' ');
+	return (uint64_t)bytes_in_block(p, '|') |
+	    (uint64_t)bytes_in_block(p + 16, '|') << 16 |
+	    (uint64_t)bytes_in_block(p + 32, '|') << 32 |
+	    (uint64_t)bytes_in_block(p + 48, '|') << 48;
+}
+
+/* Bits for the '|' at positions i .. last (fewer than 64), the lowest
+ * for i.  The bytes after the last whole block are read as the sixteen
+ * that end at last, those before i shifted out. */
+static uint64_t
+pipes_in_rest(const char *s, size_t i, size_t last)
+{
+	uint64_t pipes = 0;
+
+	for (size_t at = i; at <= last; at += 16) {
+		size_t start = at + 15 <= last ? at : last - 15;
+		uint64_t m = bytes_in_block(s + start, '|') >> (at - start);
+
+		pipes |= m << (at - i);
+	}
+	return pipes;
+}
+
+/* A body being split: the separators found so far. */
+struct split_state {
+	struct line_fields *f;
+	size_t n_seps; /* in a register, not in f->n */
+	size_t next;   /* the first place a '|' may start a separator */
+};
+
+/*
+ * Keep the '|' of pipes (bit k for position base + k) that have a space
+ * on each side, in order.  One closer than three bytes to the separator
+ * before would share its space and is skipped, as in split_each().
+ * Inline, so that *st lives in registers.
+ */
+static inline void
+take_separators(struct split_state *st, size_t base, uint64_t pipes)
+{
+	const char *s = st->f->line;
+
+	for (; pipes != 0; pipes &= pipes - 1) {
+		size_t p = base + (size_t)__builtin_ctzll(pipes);
+
+		if (p >= st->next && s[p - 1] == ' ' && s[p + 1] == ' ') {
+			keep_separator(st->f, st->n_seps++, p);
+			st->next = p + 3;
+		}
+	}
 }
 
 /*
- * The whole body in one pass without a byte loop: each block of sixteen
- * positions gives a mask of its separators in three compares, and four
- * blocks make one 64-bit mask whose bits are then taken in order, so that
- * the branches depend on the number of separators, not on where they
- * fall.  The positions after the last whole block are read as the sixteen
- * that end the body, those already seen shifted out.  A separator closer
- * than three bytes to the one before would share its space and is
- * skipped, as in split_each().
+ * The whole body in one pass without a byte loop: 64 positions at a time
+ * make one mask of their '|' in four compares, whose bits are then taken
+ * in order, so that the branches follow the number of '|', not where
+ * they fall.  A '|' may sit at positions 1 .. body_len - 2.
  */
 static void
 split_blocks(struct line_fields *f)
 {
-	const char *s = f->line;
-	size_t last = f->body_len - 2, next = 1, i = 1, n_seps = 0;
+	struct split_state st = { f, 0, 1 };
+	size_t last = f->body_len - 2, i = 1;
 
-	while (i <= last) {
-		size_t base = i;
-		uint64_t seps = 0;
-
-		for (int b = 0; b < 4 && i <= last; b++, i += 16) {
-			size_t start = i + 15 <= last ? i : last - 15;
-			uint64_t m =
-			    separators_in_block(s, start) >> (i - start);
-
-			seps |= m << (i - base);
-		}
-		for (; seps != 0; seps &= seps - 1) {
-			size_t p = base + (size_t)__builtin_ctzll(seps);
-
-			if (p >= next) {
-				keep_separator(f, n_seps++, p);
-				next = p + 3;
-			}
-		}
-	}
-	f->n = n_seps + 1;
+	for (; i + 63 <= last; i += 64)
+		take_separators(&st, i, pipes_in_chunk(f->line + i));
+	if (i <= last)
+		take_separators(&st, i, pipes_in_rest(f->line, i, last));
+	f->n = st.n_seps + 1;
 }
 #endif
 
