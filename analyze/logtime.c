@@ -73,6 +73,31 @@ floor_div(int64_t a, int64_t b)
 	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
+/*
+ * The date of the day days after 1970-01-01, the inverse of
+ * days_from_civil() for any day: whole 400-year cycles of 146,097 days
+ * first, then the year within the cycle, counted from March as there.
+ */
+static void
+civil_from_days(int64_t days, int64_t *year, int *month, int *day)
+{
+	int64_t z = days + 719468;
+	int64_t cycle = floor_div(z, 146097);
+	int64_t day_of_cycle = z - cycle * 146097; /* 0 .. 146096 */
+	int64_t year_of_cycle =
+	    (day_of_cycle - day_of_cycle / 1460 + day_of_cycle / 36524 -
+	        day_of_cycle / 146096) /
+	    365; /* 0 .. 399 */
+	int64_t day_of_year = day_of_cycle -
+	    (365 * year_of_cycle + year_of_cycle / 4 - year_of_cycle / 100);
+	int64_t month_from_march = (5 * day_of_year + 2) / 153; /* 0 .. 11 */
+
+	*day = (int)(day_of_year - (153 * month_from_march + 2) / 5 + 1);
+	*month = (int)(month_from_march < 10 ? month_from_march + 3
+	                                     : month_from_march - 9);
+	*year = cycle * 400 + year_of_cycle + (*month <= 2);
+}
+
 /* Seconds since the epoch of the local fields, read as if they were UTC. */
 static int64_t
 local_as_utc(const struct logtime_local *local)
@@ -369,26 +394,27 @@ format_iso(int64_t utc_ms, int32_t offset_sec, char *buf)
 	 * local time with it, so that the text still names the instant.
 	 */
 	int64_t local_ms = utc_ms + (int64_t)(offset_sec / 60) * 60 * 1000;
-	time_t seconds = (time_t)floor_div(local_ms, 1000);
+	int64_t seconds = floor_div(local_ms, 1000);
+	int64_t days = floor_div(seconds, 86400), year;
+	int second_of_day = (int)(seconds - days * 86400);
 	int32_t abs_off = offset_sec < 0 ? -offset_sec : offset_sec;
-	struct tm tm;
 	char *p = buf;
-	int year;
+	int month, day;
 
-	if (gmtime_r(&seconds, &tm) == NULL)
-		memset(&tm, 0, sizeof(tm));
-	year = tm.tm_year + 1900;
-	p = put_digits(p, year < 0 ? 0 : year % 10000, 4);
+	/* Arithmetic, not gmtime_r(): this runs for every token request,
+	 * and gmtime_r() takes a lock and costs several times as much. */
+	civil_from_days(days, &year, &month, &day);
+	p = put_digits(p, year < 0 ? 0 : (int)(year % 10000), 4);
 	*p++ = '-';
-	p = put_digits(p, tm.tm_mon + 1, 2);
+	p = put_digits(p, month, 2);
 	*p++ = '-';
-	p = put_digits(p, tm.tm_mday, 2);
+	p = put_digits(p, day, 2);
 	*p++ = 'T';
-	p = put_digits(p, tm.tm_hour, 2);
+	p = put_digits(p, second_of_day / 3600, 2);
 	*p++ = ':';
-	p = put_digits(p, tm.tm_min, 2);
+	p = put_digits(p, second_of_day % 3600 / 60, 2);
 	*p++ = ':';
-	p = put_digits(p, tm.tm_sec, 2);
+	p = put_digits(p, second_of_day % 60, 2);
 	*p++ = '.';
 	p = put_digits(p, (int)(local_ms - (int64_t)seconds * 1000), 3);
 	*p++ = offset_sec < 0 ? '-' : '+';

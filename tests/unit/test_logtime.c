@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -44,6 +45,63 @@ expect_conversion(struct logtime_cache *cache, const char *local,
 		print_error("line %d: \"%s\" gave %s = %s, not %s = %s\n", line,
 		    local, buf, buf_utc, iso, utc);
 		fail();
+	}
+}
+
+/* The UTC text of utc_ms by way of gmtime_r(), as logtime formats it. */
+static void
+format_with_gmtime(int64_t utc_ms, char *buf, size_t cap)
+{
+	int64_t seconds = utc_ms / 1000 - (utc_ms % 1000 < 0);
+	time_t t = (time_t)seconds;
+	struct tm tm;
+	int year;
+
+	assert_non_null(gmtime_r(&t, &tm));
+	year = tm.tm_year + 1900;
+	snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%03d+00:00",
+	    year < 0 ? 0 : year % 10000, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, (int)(utc_ms - seconds * 1000));
+}
+
+/* 2026-12-04, issue 7: the ISO text is computed without gmtime_r(); it
+ * must name the same date and time as gmtime_r() across leap days,
+ * centuries and 400-year cycles of years 0 to 9999, and for instants far
+ * outside them (which logs never hold, but a snapshot might). */
+static void
+test_format_matches_gmtime(void **state)
+{
+	char ours[LOGTIME_ISO_SIZE], theirs[64];
+	uint64_t seed = 42;
+
+	(void)state;
+	/* Every day of 1600 to 2400, every 97th of 0 to 9999. */
+	for (int64_t day = -719528 - 400; day <= 2932896 + 400;
+	     day += day >= -135140 && day <= 157054 ? 1 : 97) {
+		int64_t ms = day * 86400000 +
+		    (day * 7919 % 86400000 + 86400000) % 86400000;
+
+		logtime_format_utc(ms, ours);
+		format_with_gmtime(ms, theirs, sizeof(theirs));
+		if (strcmp(ours, theirs) != 0) {
+			print_error("day %lld: %s, not %s\n", (long long)day,
+			    ours, theirs);
+			fail();
+		}
+	}
+	for (int i = 0; i < 100000; i++) {
+		int64_t ms;
+
+		seed = seed * 6364136223846793005u + 1442695040888963407u;
+		ms = (int64_t)(seed >> 1) % 9000000000000000000 -
+		    4500000000000000000;
+		logtime_format_utc(ms, ours);
+		format_with_gmtime(ms, theirs, sizeof(theirs));
+		if (strcmp(ours, theirs) != 0) {
+			print_error("%lld ms: %s, not %s\n", (long long)ms,
+			    ours, theirs);
+			fail();
+		}
 	}
 }
 
@@ -316,6 +374,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_utc, reset_utc),
+		cmocka_unit_test_teardown(
+		    test_format_matches_gmtime, reset_utc),
 		cmocka_unit_test_teardown(test_berlin, reset_utc),
 		cmocka_unit_test_teardown(test_new_york, reset_utc),
 		cmocka_unit_test_teardown(test_half_hour_zones, reset_utc),
