@@ -302,6 +302,54 @@ findings_release(struct findings *f)
 	hmap_release(&f->bursts);
 }
 
+/* Append the decimal digits of v at p; returns the end. */
+static char *
+put_decimal(char *p, unsigned v)
+{
+	char digits[16];
+	size_t n = 0;
+
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	while (n > 0)
+		*p++ = digits[--n];
+	return p;
+}
+
+/* Append s at p up to a NUL byte in it, as "%.*s" copies; returns the
+ * end. */
+static char *
+put_text(char *p, struct span s)
+{
+	size_t n = s.len ? strnlen(s.ptr, s.len) : 0;
+
+	if (n > 0)
+		memcpy(p, s.ptr, n);
+	return p + n;
+}
+
+/*
+ * The map key of a finding, "RULE|SEVERITY|TOKEN|ADDRESS", into key
+ * (token_id.len + address.len + 32 bytes); its length.  Copied, not
+ * formatted: the findings look a key up for many of the requests.
+ */
+static size_t
+finding_key(char *key, enum finding_rule rule, enum severity sev,
+    struct span token_id, struct span address)
+{
+	char *p = put_decimal(key, (unsigned)rule);
+
+	*p++ = '|';
+	p = put_decimal(p, (unsigned)sev);
+	*p++ = '|';
+	p = put_text(p, token_id);
+	*p++ = '|';
+	p = put_text(p, address);
+	return (size_t)(p - key);
+}
+
 /* The finding of rule at severity for a token or an address, created on
  * first use; NULL when memory ran out. */
 static struct finding *
@@ -310,18 +358,16 @@ finding_get(struct findings *f, enum finding_rule rule, enum severity sev,
 {
 	struct hmap_slot *slot;
 	struct finding *x;
-	char *key;
-	size_t len = token_id.len + address.len + 32;
+	char small[256], *key = small;
+	size_t cap = token_id.len + address.len + 32;
 	bool is_new;
-	int n;
 
-	key = malloc(len);
-	if (!key)
+	if (cap > sizeof(small) && !(key = malloc(cap)))
 		return NULL;
-	n = snprintf(key, len, "%d|%d|%.*s|%.*s", (int)rule, (int)sev,
-	    (int)token_id.len, token_id.ptr, (int)address.len, address.ptr);
-	slot = hmap_upsert(&f->found, key, (size_t)n, &is_new);
-	free(key);
+	slot = hmap_upsert(&f->found, key,
+	    finding_key(key, rule, sev, token_id, address), &is_new);
+	if (key != small)
+		free(key);
 	if (!slot)
 		return NULL;
 	if (!is_new)

@@ -912,34 +912,49 @@ snapdb_project(const struct snapdb *db, struct span key)
 	return hmap_get(&db->project_keys, lower, key.len);
 }
 
+/*
+ * "project/slug" in lower case into key (KEY_MAX bytes, which the caller
+ * made sure it fits); its length.  Each part ends at a NUL byte in it, as
+ * "%.*s" would end it: such a name is matched only as far as it is text.
+ * Copied, not formatted: this runs for every token request.
+ */
+static size_t
+repo_key(char *key, const char *project, size_t project_len, struct span slug)
+{
+	size_t a = project_len ? strnlen(project, project_len) : 0;
+	size_t b = slug.len ? strnlen(slug.ptr, slug.len) : 0;
+
+	for (size_t i = 0; i < a; i++)
+		key[i] = (char)tolower((unsigned char)project[i]);
+	key[a] = '/';
+	for (size_t i = 0; i < b; i++)
+		key[a + 1 + i] = (char)tolower((unsigned char)slug.ptr[i]);
+	return a + 1 + b;
+}
+
 const struct snap_repo *
 snapdb_repo(const struct snapdb *db, struct span project, struct span slug)
 {
 	const struct snap_project *p;
-	char name[KEY_MAX];
 	char lower[KEY_MAX];
 	const struct snap_repo *r;
-	int n;
+	size_t n;
 
 	if (project.len + slug.len + 1 >= KEY_MAX)
 		return NULL;
-	n = snprintf(name, sizeof(name), "%.*s/%.*s", (int)project.len,
-	    project.ptr, (int)slug.len, slug.ptr);
-	lower_key(lower, name, (size_t)n);
-	r = hmap_get(&db->repo_names, lower, (size_t)n);
+	n = repo_key(lower, project.ptr, project.len, slug);
+	r = hmap_get(&db->repo_names, lower, n);
 	if (r)
 		return r;
 
 	/* An old project key with the repository's current slug. */
 	p = snapdb_project(db, project);
-	if (!p)
+	if (!p ||
+	    strlen(p->key) + 1 + (slug.len ? strnlen(slug.ptr, slug.len) : 0) >=
+	        KEY_MAX)
 		return NULL;
-	n = snprintf(name, sizeof(name), "%s/%.*s", p->key, (int)slug.len,
-	    slug.ptr);
-	if (n < 0 || (size_t)n >= sizeof(name))
-		return NULL;
-	lower_key(lower, name, (size_t)n);
-	return hmap_get(&db->repo_names, lower, (size_t)n);
+	n = repo_key(lower, p->key, strlen(p->key), slug);
+	return hmap_get(&db->repo_names, lower, n);
 }
 
 const struct token_audit *
