@@ -144,6 +144,8 @@ is_special_byte(unsigned char c, bool is_quote_special)
 /*
  * True when no byte of s is special (has_special_byte()): the common
  * case, tested eight bytes at a time, as cells fill most of the reports.
+ * The bytes after the last whole word of a cell of eight or more are
+ * tested as the word that ends the cell, overlapping the one before.
  */
 static bool
 is_plain_text(const unsigned char *s, size_t len, bool is_quote_special)
@@ -155,6 +157,10 @@ is_plain_text(const unsigned char *s, size_t len, bool is_quote_special)
 		memcpy(&word, s + i, 8);
 		if (has_special_byte(word, is_quote_special))
 			return false;
+	}
+	if (i < len && len >= 8) {
+		memcpy(&word, s + len - 8, 8);
+		return !has_special_byte(word, is_quote_special);
 	}
 	for (; i < len; i++)
 		if (is_special_byte(s[i], is_quote_special))
