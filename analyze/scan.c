@@ -57,8 +57,7 @@ struct request {
 	enum operation op;
 	uint32_t status; /* 0 when the field is not a number */
 	size_t repo_name_len;
-	char repo_name[1024]; /* "KEY/slug" touched, or ""; last, so that
-	                         scan_output() need not clear it */
+	char repo_name[1024]; /* "KEY/slug" touched, or "" */
 };
 
 /* Request ids up to this long are kept inside the pairing table.  Ids are
@@ -855,6 +854,36 @@ note_time(struct scan_state *st, const struct logrec *rec)
 	st->last_time = rec->time;
 }
 
+/*
+ * A request for rec with nothing resolved yet.  Field by field: the
+ * repository reference's user buffer and the name buffer need no
+ * clearing (resolve_request() fills the reference and its operation), and
+ * a memset() of the 400 bytes before the name cost a tenth of the line
+ * loop's own time.
+ */
+static void
+request_init(struct request *rq, const struct logrec *rec,
+    const struct scan_state *st, uint64_t line, uint32_t status)
+{
+	static const struct span none = { NULL, 0 };
+
+	rq->rec = rec;
+	rq->path = st->path;
+	rq->line = line;
+	rq->at.utc_ms = 0;
+	rq->at.offset_sec = 0;
+	rq->token_id = rec->token_id;
+	rq->token = NULL;
+	rq->ref.project = none;
+	rq->ref.slug = none;
+	rq->repo = NULL;
+	rq->project = NULL;
+	rq->op = OP_OTHER;
+	rq->status = status;
+	rq->repo_name_len = 0;
+	rq->repo_name[0] = '\0';
+}
+
 /* Act on a completed request: a token request is reported, a refused
  * request without a token passes on its facts. */
 static int
@@ -873,14 +902,7 @@ scan_output(struct scan_worker *w, const struct gzline *line,
 	if (!has_token && !findings_is_refusal(status))
 		return 0;
 
-	/* Clear all but the name buffer. */
-	memset(&rq, 0, offsetof(struct request, repo_name));
-	rq.repo_name[0] = '\0';
-	rq.rec = rec;
-	rq.path = st->path;
-	rq.line = line->number;
-	rq.token_id = rec->token_id;
-	rq.status = status;
+	request_init(&rq, rec, st, line->number, status);
 	if (!has_token) {
 		logtime_to_instant(&w->time_cache, &rec->time, &rq.at);
 		return report_refusal(w, &rq, st->file_index);
