@@ -431,7 +431,19 @@ merge_requests(struct run *run)
 		return diag_error_errno("could not write the reports");
 	rc = reqsort_merge(&run->sort, sinks, 3);
 	scan_timeline_release(&rows.row);
-	if (rc != 0 || outfile_finish(&run->reports[REPORT_REQUESTS]) != 0 ||
+	/* The two large reports are synced while the others are made;
+	 * finish_merged() waits for them. */
+	if (rc != 0 || outfile_close(&run->reports[REPORT_REQUESTS]) != 0 ||
+	    outfile_close(&run->reports[REPORT_TIMELINE]) != 0)
+		return -1;
+	return 0;
+}
+
+/* Wait until requests.csv and timeline.csv are written and synced. */
+static int
+finish_merged(struct run *run)
+{
+	if (outfile_finish(&run->reports[REPORT_REQUESTS]) != 0 ||
 	    outfile_finish(&run->reports[REPORT_TIMELINE]) != 0)
 		return -1;
 	return 0;
@@ -545,7 +557,7 @@ write_reports(struct run *run)
 	    write_csv(&run->reports[REPORT_FINDINGS], fill_findings, run) ||
 	    write_csv(&run->reports[REPORT_TOKENS], fill_tokens, run) ||
 	    write_csv(&run->reports[REPORT_MANIFEST], fill_manifest, run) ||
-	    write_sums(run) != 0)
+	    finish_merged(run) != 0 || write_sums(run) != 0)
 		return -1;
 	if (progress_is_interrupted()) /* no report is committed */
 		return -1;

@@ -5,7 +5,8 @@
  * fopencookie() stream whose bytes are copied into one of two buffers; a
  * writer thread takes each full buffer, adds it to the file's SHA-256,
  * writes it and starts its writeback to disk, while the caller fills the
- * other.
+ * other.  When the file is complete the thread syncs it, so that a caller
+ * that closed it with outfile_close() goes on meanwhile.
  */
 #include "common/outfile.h"
 
@@ -28,7 +29,7 @@
 /*
  * The two buffers: the caller copies into buf[filling]; a full one is
  * handed over as the pending one, which the thread hashes and writes.
- * lock guards pending_len, is_closing and error.
+ * lock guards pending_len, is_closing, is_synced_on_close and error.
  */
 struct outfile_writer {
 	int fd;
@@ -38,7 +39,8 @@ struct outfile_writer {
 	int filling;
 	size_t pending_len; /* bytes of buf[!filling] to write, or 0 */
 	bool is_closing;
-	int error;     /* errno of the first failed write, or 0 */
+	bool is_synced_on_close; /* the thread fsyncs before it ends */
+	int error;     /* errno of the first failed write or fsync, or 0 */
 	uint64_t size; /* bytes handed to the thread */
 	uint64_t written; /* bytes the thread wrote; its own */
 	pthread_t thread;
@@ -108,6 +110,10 @@ writer_main(void *arg)
 		w->pending_len = 0;
 		pthread_cond_broadcast(&w->wake);
 	}
+	/* The file is complete: sync it here, so that the caller can go on
+	 * while the disk catches up (outfile_close()). */
+	if (w->is_synced_on_close && w->error == 0 && fsync(w->fd) != 0)
+		w->error = errno;
 	pthread_mutex_unlock(&w->lock);
 	return NULL;
 }
@@ -158,17 +164,37 @@ cookie_write(void *cookie, const char *data, size_t len)
 	return (ssize_t)len;
 }
 
-/* The stream's close function: the rest goes out, the thread ends. */
-static int
-cookie_close(void *cookie)
+/* Have the thread sync the file once it wrote all of it: a file being
+ * finished, not abandoned. */
+static void
+writer_want_sync(struct outfile_writer *w)
 {
-	struct outfile_writer *w = cookie;
-	int rc = writer_hand_over(w), error;
+	pthread_mutex_lock(&w->lock);
+	w->is_synced_on_close = true;
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* Hand over what the buffer holds and tell the thread to end once it
+ * wrote it; 0, or -1 with errno set when a write already failed. */
+static int
+writer_start_closing(struct outfile_writer *w)
+{
+	int rc = writer_hand_over(w);
 
 	pthread_mutex_lock(&w->lock);
 	w->is_closing = true;
 	pthread_cond_broadcast(&w->wake);
 	pthread_mutex_unlock(&w->lock);
+	return rc;
+}
+
+/* The stream's close function: the rest goes out, the thread ends. */
+static int
+cookie_close(void *cookie)
+{
+	struct outfile_writer *w = cookie;
+	int rc = writer_start_closing(w), error;
+
 	pthread_join(w->thread, NULL);
 	error = w->error;
 	if (rc == 0 && error != 0) {
@@ -304,6 +330,22 @@ outfile_open(struct outfile *out, const char *path)
 }
 
 int
+outfile_close(struct outfile *out)
+{
+	char quoted[DIAG_QUOTE_SIZE];
+
+	if (out->is_closing)
+		return 0;
+	out->is_closing = true;
+	writer_want_sync(out->writer);
+	if (fflush(out->fp) == 0 && !ferror(out->fp) &&
+	    writer_start_closing(out->writer) == 0)
+		return 0;
+	return diag_error_errno(
+	    "could not write file \"%s\"", diag_quote_str(quoted, out->path));
+}
+
+int
 outfile_finish(struct outfile *out)
 {
 	char quoted[DIAG_QUOTE_SIZE];
@@ -312,8 +354,11 @@ outfile_finish(struct outfile *out)
 	FILE *fp = out->fp;
 	int failed, error = 0;
 
+	/* The thread syncs the file before it ends; fclose() waits. */
+	writer_want_sync(w);
 	out->fp = NULL;
 	out->writer = NULL;
+	out->is_closing = false;
 	failed = fflush(fp) != 0 || ferror(fp);
 	if (failed)
 		error = errno;
@@ -321,13 +366,10 @@ outfile_finish(struct outfile *out)
 		failed = 1;
 		error = errno;
 	}
-	/* A write of the thread failed: its errno, whatever errno says. */
+	/* A write or the sync of the thread failed: its errno, whatever
+	 * errno says. */
 	if (failed && w->error != 0)
 		error = w->error;
-	if (!failed && fsync(w->fd) != 0) {
-		failed = 1;
-		error = errno;
-	}
 	if (!failed && sha256_final(&w->sha, digest) == 0) {
 		sha256_hex(digest, out->sha256);
 		out->size = w->size;

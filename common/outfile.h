@@ -27,6 +27,7 @@ struct outfile {
 	char *tmp_path; /* ".name.XXXXXX" beside it, while it exists */
 	FILE *fp;       /* open until outfile_finish() */
 	struct outfile_writer *writer; /* behind fp, until outfile_finish() */
+	bool is_closing;               /* outfile_close() was called */
 	uint64_t size; /* bytes written, set by outfile_finish() */
 	char sha256[SHA256_HEX_SIZE]; /* their digest, likewise */
 };
@@ -36,6 +37,15 @@ struct outfile {
  * or reports why and returns -1 with nothing created.
  */
 int outfile_open(struct outfile *out, const char *path);
+
+/*
+ * Start finishing the file without waiting: what is buffered is handed to
+ * the writer thread, which writes it and syncs the file, while the
+ * caller goes on.  outfile_finish() must still follow; it waits for the
+ * thread.  Returns 0, or reports a write error already known and returns
+ * -1.
+ */
+int outfile_close(struct outfile *out);
 
 /*
  * Flush, sync and close the temporary file and set size and sha256.

@@ -5,7 +5,8 @@
  * across their edges; the digest and size it gives are those of the file
  * as stored; nothing has the final name before outfile_commit(); a write
  * the kernel refuses (the file-size limit, here) fails outfile_finish();
- * outfile_abort() leaves nothing behind, even with writes still queued.
+ * a file closed early with outfile_close() ends the same; outfile_abort()
+ * leaves nothing behind, even with writes still queued.
  */
 #include <dirent.h>
 #include <setjmp.h>
@@ -211,6 +212,46 @@ test_refused_write_fails_finish(void **state)
 	free(data);
 }
 
+/* 2026-12-04, issue 7: outfile_close() lets the thread write the rest
+ * and sync while the caller goes on; outfile_finish() then gives the
+ * same bytes, digest and size as without it, and a second close does
+ * nothing.  A closed file that is abandoned leaves nothing either. */
+static void
+test_close_then_finish(void **state)
+{
+	const char *dir = *state;
+	char path[4096], gone[4096], want_hex[SHA256_HEX_SIZE];
+	size_t len = 600001, got_len;
+	char *want = malloc(len), *got;
+	struct outfile out, other;
+
+	assert_non_null(want);
+	fill_pattern(want, len, 3);
+	snprintf(path, sizeof(path), "%s/closed.csv", dir);
+	assert_int_equal(outfile_open(&out, path), 0);
+	assert_int_equal(fwrite(want, 1, len, out.fp), len);
+	assert_int_equal(outfile_close(&out), 0);
+	assert_int_equal(outfile_close(&out), 0);
+	assert_int_equal(outfile_finish(&out), 0);
+	assert_int_equal(outfile_commit(&out), 0);
+	got = read_file(path, &got_len);
+	assert_int_equal(got_len, len);
+	assert_memory_equal(got, want, len);
+	digest_hex(want, len, want_hex);
+	assert_string_equal(out.sha256, want_hex);
+	assert_int_equal(out.size, len);
+	outfile_abort(&out);
+
+	snprintf(gone, sizeof(gone), "%s/abandoned.csv", dir);
+	assert_int_equal(outfile_open(&other, gone), 0);
+	assert_int_equal(fwrite(want, 1, len, other.fp), len);
+	assert_int_equal(outfile_close(&other), 0);
+	outfile_abort(&other);
+	assert_int_equal(count_entries(dir), 1);
+	free(got);
+	free(want);
+}
+
 /* Abort with data still in the buffers: the temporary file goes. */
 static void
 test_abort_leaves_nothing(void **state)
@@ -238,6 +279,8 @@ main(void)
 		    test_bytes_digest_and_size, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(
 		    test_empty_file, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(
+		    test_close_then_finish, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(
 		    test_refused_write_fails_finish, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(
