@@ -84,6 +84,9 @@ int reqsort_record_begin(
  * the record would outgrow REQSORT_RECORD_ROOM, which makes
  * reqsort_record_end() fail. */
 char *reqsort_reserve(struct reqsort_chunk *chunk, size_t n);
+
+/* Copy n bytes of data to the end of the open part, as reqsort_reserve()
+ * and a copy would; nothing when the record outgrew the room. */
 void reqsort_append(struct reqsort_chunk *chunk, const void *data, size_t n);
 void reqsort_part_end(struct reqsort_chunk *chunk);
 
