@@ -302,21 +302,8 @@ findings_release(struct findings *f)
 	hmap_release(&f->bursts);
 }
 
-/* Append the decimal digits of v at p; returns the end. */
-static char *
-put_decimal(char *p, unsigned v)
-{
-	char digits[16];
-	size_t n = 0;
-
-	do {
-		digits[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v > 0);
-	while (n > 0)
-		*p++ = digits[--n];
-	return p;
-}
+_Static_assert(N_RULES <= 10 && SEVERITY_CRITICAL <= 9,
+    "a rule and a severity are one decimal digit in a finding's key");
 
 /* Append s at p up to a NUL byte in it, as "%.*s" copies; returns the
  * end. */
@@ -339,10 +326,11 @@ static size_t
 finding_key(char *key, enum finding_rule rule, enum severity sev,
     struct span token_id, struct span address)
 {
-	char *p = put_decimal(key, (unsigned)rule);
+	char *p = key;
 
+	*p++ = (char)('0' + rule);
 	*p++ = '|';
-	p = put_decimal(p, (unsigned)sev);
+	*p++ = (char)('0' + sev);
 	*p++ = '|';
 	p = put_text(p, token_id);
 	*p++ = '|';

@@ -150,7 +150,8 @@ reqsort_part_end(struct reqsort_chunk *chunk)
 	struct reqsort_entry *e = &chunk->entries[chunk->n_entries];
 
 	if (chunk->n_parts < REQSORT_MAX_PARTS)
-		e->len[chunk->n_parts++] = (uint32_t)(chunk->used - e->part_start);
+		e->len[chunk->n_parts++] =
+		    (uint32_t)(chunk->used - e->part_start);
 	e->part_start = chunk->used;
 }
 

@@ -855,7 +855,8 @@ note_time(struct scan_state *st, const struct logrec *rec)
 }
 
 /*
- * A request for rec with nothing resolved yet.  Field by field: the
+ * A request for rec with nothing resolved yet and its instant still to be
+ * set (logtime_to_instant()).  Field by field: the
  * repository reference's user buffer and the name buffer need no
  * clearing (resolve_request() fills the reference and its operation), and
  * a memset() of the 400 bytes before the name cost a tenth of the line
@@ -870,8 +871,6 @@ request_init(struct request *rq, const struct logrec *rec,
 	rq->rec = rec;
 	rq->path = st->path;
 	rq->line = line;
-	rq->at.utc_ms = 0;
-	rq->at.offset_sec = 0;
 	rq->token_id = rec->token_id;
 	rq->token = NULL;
 	rq->ref.project = none;
@@ -903,13 +902,11 @@ scan_output(struct scan_worker *w, const struct gzline *line,
 		return 0;
 
 	request_init(&rq, rec, st, line->number, status);
-	if (!has_token) {
-		logtime_to_instant(&w->time_cache, &rec->time, &rq.at);
+	logtime_to_instant(&w->time_cache, &rec->time, &rq.at);
+	if (!has_token)
 		return report_refusal(w, &rq, st->file_index);
-	}
 	st->summary->n_token_requests++;
 	parse_line_request(rec);
-	logtime_to_instant(&w->time_cache, &rec->time, &rq.at);
 	return report_request(w, &rq, st->summary, st->agg, st->file_index);
 }
 

@@ -913,10 +913,10 @@ snapdb_project(const struct snapdb *db, struct span key)
 }
 
 /*
- * "project/slug" in lower case into key (KEY_MAX bytes, which the caller
- * made sure it fits); its length.  Each part ends at a NUL byte in it, as
- * "%.*s" would end it: such a name is matched only as far as it is text.
- * Copied, not formatted: this runs for every token request.
+ * "project/slug" in lower case into key (KEY_MAX bytes); its length, or 0
+ * when it does not fit.  Each part ends at a NUL byte in it, as "%.*s"
+ * would end it: such a name is matched only as far as it is text.  Copied,
+ * not formatted: this runs for every token request.
  */
 static size_t
 repo_key(char *key, const char *project, size_t project_len, struct span slug)
@@ -924,11 +924,11 @@ repo_key(char *key, const char *project, size_t project_len, struct span slug)
 	size_t a = project_len ? strnlen(project, project_len) : 0;
 	size_t b = slug.len ? strnlen(slug.ptr, slug.len) : 0;
 
-	for (size_t i = 0; i < a; i++)
-		key[i] = (char)tolower((unsigned char)project[i]);
+	if (a + 1 + b >= KEY_MAX)
+		return 0;
+	lower_key(key, project, a);
 	key[a] = '/';
-	for (size_t i = 0; i < b; i++)
-		key[a + 1 + i] = (char)tolower((unsigned char)slug.ptr[i]);
+	lower_key(key + a + 1, slug.ptr, b);
 	return a + 1 + b;
 }
 
@@ -949,11 +949,8 @@ snapdb_repo(const struct snapdb *db, struct span project, struct span slug)
 
 	/* An old project key with the repository's current slug. */
 	p = snapdb_project(db, project);
-	if (!p ||
-	    strlen(p->key) + 1 + (slug.len ? strnlen(slug.ptr, slug.len) : 0) >=
-	        KEY_MAX)
+	if (!p || (n = repo_key(lower, p->key, strlen(p->key), slug)) == 0)
 		return NULL;
-	n = repo_key(lower, p->key, strlen(p->key), slug);
 	return hmap_get(&db->repo_names, lower, n);
 }
 

@@ -87,6 +87,7 @@ static void *
 writer_main(void *arg)
 {
 	struct outfile_writer *w = arg;
+	bool is_sync_due;
 
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
@@ -110,11 +111,18 @@ writer_main(void *arg)
 		w->pending_len = 0;
 		pthread_cond_broadcast(&w->wake);
 	}
+	is_sync_due = w->is_synced_on_close && w->error == 0;
+	pthread_mutex_unlock(&w->lock);
+
 	/* The file is complete: sync it here, so that the caller can go on
 	 * while the disk catches up (outfile_close()). */
-	if (w->is_synced_on_close && w->error == 0 && fsync(w->fd) != 0)
-		w->error = errno;
-	pthread_mutex_unlock(&w->lock);
+	if (is_sync_due && fsync(w->fd) != 0) {
+		int error = errno;
+
+		pthread_mutex_lock(&w->lock);
+		w->error = error;
+		pthread_mutex_unlock(&w->lock);
+	}
 	return NULL;
 }
 

@@ -64,6 +64,21 @@ format_with_gmtime(int64_t utc_ms, char *buf, size_t cap)
 	    tm.tm_min, tm.tm_sec, (int)(utc_ms - seconds * 1000));
 }
 
+/* logtime_format_utc(ms) gives gmtime_r()'s date and time. */
+static void
+expect_gmtime_text(int64_t ms)
+{
+	char ours[LOGTIME_ISO_SIZE], theirs[64];
+
+	logtime_format_utc(ms, ours);
+	format_with_gmtime(ms, theirs, sizeof(theirs));
+	if (strcmp(ours, theirs) != 0) {
+		print_error(
+		    "%lld ms: %s, not %s\n", (long long)ms, ours, theirs);
+		fail();
+	}
+}
+
 /* 2026-12-04, issue 7: the ISO text is computed without gmtime_r(); it
  * must name the same date and time as gmtime_r() across leap days,
  * centuries and 400-year cycles of years 0 to 9999, and for instants far
@@ -71,37 +86,18 @@ format_with_gmtime(int64_t utc_ms, char *buf, size_t cap)
 static void
 test_format_matches_gmtime(void **state)
 {
-	char ours[LOGTIME_ISO_SIZE], theirs[64];
 	uint64_t seed = 42;
 
 	(void)state;
 	/* Every day of 1600 to 2400, every 97th of 0 to 9999. */
 	for (int64_t day = -719528 - 400; day <= 2932896 + 400;
-	     day += day >= -135140 && day <= 157054 ? 1 : 97) {
-		int64_t ms = day * 86400000 +
-		    (day * 7919 % 86400000 + 86400000) % 86400000;
-
-		logtime_format_utc(ms, ours);
-		format_with_gmtime(ms, theirs, sizeof(theirs));
-		if (strcmp(ours, theirs) != 0) {
-			print_error("day %lld: %s, not %s\n", (long long)day,
-			    ours, theirs);
-			fail();
-		}
-	}
+	     day += day >= -135140 && day <= 157054 ? 1 : 97)
+		expect_gmtime_text(day * 86400000 +
+		    (day * 7919 % 86400000 + 86400000) % 86400000);
 	for (int i = 0; i < 100000; i++) {
-		int64_t ms;
-
 		seed = seed * 6364136223846793005u + 1442695040888963407u;
-		ms = (int64_t)(seed >> 1) % 9000000000000000000 -
-		    4500000000000000000;
-		logtime_format_utc(ms, ours);
-		format_with_gmtime(ms, theirs, sizeof(theirs));
-		if (strcmp(ours, theirs) != 0) {
-			print_error("%lld ms: %s, not %s\n", (long long)ms,
-			    ours, theirs);
-			fail();
-		}
+		expect_gmtime_text((int64_t)(seed >> 1) % 9000000000000000000 -
+		    4500000000000000000);
 	}
 }
 

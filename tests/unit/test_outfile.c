@@ -118,6 +118,24 @@ fill_pattern(char *buf, size_t len, unsigned seed)
 		buf[i] = (char)((i * 131 + seed * 7 + (i >> 11)) & 0xff);
 }
 
+/* The committed file at path holds the len bytes of want, and out gives
+ * their digest and size. */
+static void
+expect_committed(
+    const struct outfile *out, const char *path, const char *want, size_t len)
+{
+	char want_hex[SHA256_HEX_SIZE];
+	size_t got_len;
+	char *got = read_file(path, &got_len);
+
+	assert_int_equal(got_len, len);
+	assert_memory_equal(got, want, len);
+	digest_hex(want, len, want_hex);
+	assert_string_equal(out->sha256, want_hex);
+	assert_int_equal(out->size, len);
+	free(got);
+}
+
 /* Pieces of many sizes, from one byte to more than both buffers hold,
  * written with fwrite, fputs and fprintf: the file holds them in order
  * and outfile gives its digest and size. */
@@ -127,9 +145,9 @@ test_bytes_digest_and_size(void **state)
 	static const size_t sizes[] = { 1, 7, 4096, 65535, 65536, 65537, 262143,
 		262144, 262145, 1048576 + 3, 3, 524288, 100000 };
 	const char *dir = *state;
-	char path[4096], want_hex[SHA256_HEX_SIZE];
-	size_t total = 0, got_len;
-	char *want = malloc(4 * 1024 * 1024), *got;
+	char path[4096];
+	size_t total = 0;
+	char *want = malloc(4 * 1024 * 1024);
 	struct outfile out;
 
 	assert_non_null(want);
@@ -151,15 +169,9 @@ test_bytes_digest_and_size(void **state)
 	assert_int_equal(outfile_finish(&out), 0);
 	assert_int_equal(access(path, F_OK), -1); /* not yet committed */
 	assert_int_equal(outfile_commit(&out), 0);
-	got = read_file(path, &got_len);
-	assert_int_equal(got_len, total);
-	assert_memory_equal(got, want, total);
-	digest_hex(want, total, want_hex);
-	assert_string_equal(out.sha256, want_hex);
-	assert_int_equal(out.size, total);
+	expect_committed(&out, path, want, total);
 	outfile_abort(&out);
 	assert_int_equal(count_entries(dir), 1);
-	free(got);
 	free(want);
 }
 
@@ -220,9 +232,9 @@ static void
 test_close_then_finish(void **state)
 {
 	const char *dir = *state;
-	char path[4096], gone[4096], want_hex[SHA256_HEX_SIZE];
-	size_t len = 600001, got_len;
-	char *want = malloc(len), *got;
+	char path[4096], gone[4096];
+	size_t len = 600001;
+	char *want = malloc(len);
 	struct outfile out, other;
 
 	assert_non_null(want);
@@ -234,12 +246,7 @@ test_close_then_finish(void **state)
 	assert_int_equal(outfile_close(&out), 0);
 	assert_int_equal(outfile_finish(&out), 0);
 	assert_int_equal(outfile_commit(&out), 0);
-	got = read_file(path, &got_len);
-	assert_int_equal(got_len, len);
-	assert_memory_equal(got, want, len);
-	digest_hex(want, len, want_hex);
-	assert_string_equal(out.sha256, want_hex);
-	assert_int_equal(out.size, len);
+	expect_committed(&out, path, want, len);
 	outfile_abort(&out);
 
 	snprintf(gone, sizeof(gone), "%s/abandoned.csv", dir);
@@ -248,7 +255,6 @@ test_close_then_finish(void **state)
 	assert_int_equal(outfile_close(&other), 0);
 	outfile_abort(&other);
 	assert_int_equal(count_entries(dir), 1);
-	free(got);
 	free(want);
 }
 
